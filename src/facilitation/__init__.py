@@ -1,0 +1,79 @@
+"""facilitation: the live parts of peer-learning workshops, kept as research data.
+
+Open a workspace with :func:`open_workspace` (a file path or a database URL);
+create one with :func:`create_workspace`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__version__ = "0.1.0"
+
+from ._exceptions import (
+    DatabaseUnavailable,
+    FacilitationError,
+    InvalidInput,
+    InvalidTransition,
+    NoDotsLeft,
+    NotAWorkspace,
+    NothingToTakeBack,
+    NotInMeeting,
+    RecordNotFound,
+    RoundNotOpen,
+    TopicCapReached,
+    TopicNotInRound,
+    UnknownLink,
+    VotingError,
+    WorkspaceDamaged,
+    WorkspaceError,
+    WorkspaceExists,
+    WorkspaceNotFound,
+    WorkspaceTooNew,
+)
+from .store import Store
+
+__all__ = [
+    "DatabaseUnavailable",
+    "FacilitationError",
+    "InvalidInput",
+    "InvalidTransition",
+    "NoDotsLeft",
+    "NotAWorkspace",
+    "NotInMeeting",
+    "NothingToTakeBack",
+    "RecordNotFound",
+    "RoundNotOpen",
+    "Store",
+    "TopicCapReached",
+    "TopicNotInRound",
+    "UnknownLink",
+    "VotingError",
+    "WorkspaceDamaged",
+    "WorkspaceError",
+    "WorkspaceExists",
+    "WorkspaceNotFound",
+    "WorkspaceTooNew",
+    "__version__",
+    "create_workspace",
+    "open_workspace",
+]
+
+
+def open_workspace(location: str | Path) -> Store:
+    """Open the workspace at ``location``: an SQLite file path or a database URL.
+
+    A workspace made by an older version is upgraded (an SQLite file is first
+    copied to a backup next to it). A file that is not a workspace, or one
+    from a newer version, is refused with a clear message and left untouched.
+    """
+    from .store._open import open_engine
+
+    return Store(open_engine(location), location)
+
+
+def create_workspace(location: str | Path, title: str, description: str = "") -> Store:
+    """Create a new, empty workspace at ``location`` (an SQLite file path or a database URL)."""
+    from .store._open import create
+
+    return Store(create(location, title, description), location)

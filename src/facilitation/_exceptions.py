@@ -1,0 +1,223 @@
+"""Exceptions of facilitation.
+
+Every error a person can meet has its own class. The class owns its message:
+an English template marked for translation, filled with the error's details
+and given in the current language when the error is shown. The user interface
+and the command line show ``str(error)`` and nothing else.
+
+>>> from facilitation.i18n import language
+>>> error = NoDotsLeft(dots_per_person=3)
+>>> with language("en"):
+...     str(error)
+'You have placed all 3 of your dots. Take one back to move it to another topic.'
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from .i18n import N_, translate
+
+__all__ = [
+    "DatabaseUnavailable",
+    "FacilitationError",
+    "InvalidInput",
+    "InvalidTransition",
+    "NoDotsLeft",
+    "NotAWorkspace",
+    "NotInMeeting",
+    "NothingToTakeBack",
+    "RecordNotFound",
+    "RoundNotOpen",
+    "TopicCapReached",
+    "TopicNotInRound",
+    "UnknownLink",
+    "VotingError",
+    "WorkspaceDamaged",
+    "WorkspaceError",
+    "WorkspaceExists",
+    "WorkspaceNotFound",
+    "WorkspaceTooNew",
+    "word",
+]
+
+
+class FacilitationError(Exception):
+    """Base class of every error facilitation raises on purpose.
+
+    Subclasses set ``template``: an English message marked with ``N_`` whose
+    ``{placeholders}`` are filled from the keyword arguments.
+    """
+
+    template: ClassVar[str] = N_("Something went wrong.")
+
+    def __init__(self, **details: Any) -> None:
+        self.details = details
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (default: the current language)."""
+        details = {key: _shown(value, lang) for key, value in self.details.items()}
+        return translate(self.template, lang).format(**details)
+
+    def __str__(self) -> str:
+        return self.message()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only constructors need help to cross process boundaries.
+        return (_rebuild, (type(self), self.details))
+
+
+def _rebuild(cls: type[FacilitationError], details: dict[str, Any]) -> FacilitationError:
+    return cls(**details)
+
+
+def _shown(value: Any, lang: str | None) -> Any:
+    """Translate a detail that is itself a marked message (a known word)."""
+    if isinstance(value, Word):
+        return value.shown(lang)
+    return value
+
+
+class Word(str):
+    """A detail that is itself translatable: a record kind, a state, a reason.
+
+    It may carry details of its own, filled in after translation.
+    """
+
+    params: dict[str, Any]
+
+    def __new__(cls, text: str, **params: Any) -> Word:
+        self = super().__new__(cls, text)
+        self.params = params
+        return self
+
+    def shown(self, lang: str | None = None) -> str:
+        return translate(str(self), lang).format(**self.params)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_word, (str(self), self.params))
+
+
+def _word(text: str, params: dict[str, Any]) -> Word:
+    return Word(text, **params)
+
+
+def word(text: str, **params: Any) -> Word:
+    """Mark ``text`` (an ``N_``-marked message) to be translated when shown."""
+    return Word(text, **params)
+
+
+# --- workspaces --------------------------------------------------------------
+
+
+class WorkspaceError(FacilitationError):
+    """A workspace cannot be opened or created."""
+
+
+class WorkspaceNotFound(WorkspaceError):
+    template = N_(
+        "There is no workspace at {location}. Check the path, or create one with "
+        "'facilitation init {location} --title \"...\"'."
+    )
+
+
+class WorkspaceExists(WorkspaceError):
+    template = N_(
+        "There is already a file at {location}. Choose another name, or open the "
+        "existing workspace instead of creating it again."
+    )
+
+
+class NotAWorkspace(WorkspaceError):
+    template = N_(
+        "{location} is not a facilitation workspace ({reason}). It was left "
+        "untouched. Choose a workspace file (usually ending in .db), or create a new one "
+        "with 'facilitation init'."
+    )
+
+
+class WorkspaceDamaged(WorkspaceError):
+    template = N_(
+        "The workspace {location} is damaged ({reason}). It was left untouched. "
+        "Restore it from a backup copy, or ask the person who sent it for a complete file."
+    )
+
+
+class WorkspaceTooNew(WorkspaceError):
+    template = N_(
+        "The workspace {location} was made by a newer version of facilitation "
+        "(schema {found}; this version knows up to {known}). It was left untouched. "
+        "Update facilitation to open it."
+    )
+
+
+class DatabaseUnavailable(WorkspaceError):
+    template = N_(
+        "The database {location} cannot be reached ({reason}). Check that the database "
+        "server is running and that the address, user and password are right."
+    )
+
+
+# --- records ------------------------------------------------------------------
+
+
+class RecordNotFound(FacilitationError):
+    template = N_("There is no {kind} with the number {id} in this workspace.")
+
+
+class InvalidInput(FacilitationError):
+    template = N_("{field}: {problem}")
+
+
+class UnknownLink(FacilitationError):
+    template = N_(
+        "This personal link is not valid (any more). Ask the facilitator for your current link."
+    )
+
+
+class NotInMeeting(FacilitationError):
+    template = N_(
+        "{name} is not registered for this meeting. The facilitator can add her or him "
+        "to the meeting's participants."
+    )
+
+
+# --- dot-voting ---------------------------------------------------------------
+
+
+class VotingError(FacilitationError):
+    """A dot cannot be placed or taken back, or a round cannot change its state."""
+
+
+class RoundNotOpen(VotingError):
+    template = N_(
+        "This vote is not open (it is {state}). Dots can only be placed or taken back "
+        "while the facilitator keeps the round open."
+    )
+
+
+class NoDotsLeft(VotingError):
+    template = N_(
+        "You have placed all {dots_per_person} of your dots. Take one back to move it to "
+        "another topic."
+    )
+
+
+class TopicCapReached(VotingError):
+    template = N_(
+        "You already have {max_per_topic} dots on this topic, the most one person may put "
+        "on one topic in this round. Place your other dots on other topics."
+    )
+
+
+class TopicNotInRound(VotingError):
+    template = N_("This topic is not part of this vote. Choose one of the topics shown.")
+
+
+class NothingToTakeBack(VotingError):
+    template = N_("You have no dot on this topic to take back.")
+
+
+class InvalidTransition(VotingError):
+    template = N_("A vote that is {state} cannot be {action}.")

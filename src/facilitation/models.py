@@ -1,0 +1,384 @@
+"""Domain records of a workspace: plain dataclasses, no I/O.
+
+Names follow the glossary in DESIGN.md: one name per concept across code,
+schema, user interface and exports. Times are timezone-aware UTC datetimes.
+
+>>> VoteState("open").can_become(VoteState.CLOSED)
+True
+>>> VoteState.REVEALED.can_become(VoteState.OPEN)
+False
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .i18n import N_
+
+__all__ = [
+    "ActionItem",
+    "ActionStatus",
+    "ActionUpdate",
+    "AgendaItem",
+    "Challenge",
+    "Consultation",
+    "ConsultationEntry",
+    "ConsultationPhase",
+    "ConsultationRole",
+    "DotAction",
+    "DotEvent",
+    "EntryKind",
+    "Group",
+    "Meeting",
+    "MeetingFormat",
+    "Municipality",
+    "Participant",
+    "RoleAssignment",
+    "TableAssignment",
+    "TableNote",
+    "TableRound",
+    "ThemedTable",
+    "Tie",
+    "TieType",
+    "Topic",
+    "Visibility",
+    "VoteRound",
+    "VoteState",
+    "Workspace",
+]
+
+
+# --- vocabularies -------------------------------------------------------------
+
+
+class MeetingFormat(StrEnum):
+    PEER_LEARNING = "peer_learning"
+    TRANSFERWERKSTATT = "transferwerkstatt"
+    FORUM = "forum"
+    NETWORK_MEETING = "network_meeting"
+    FLIEGENDE_WERKSTATT = "fliegende_werkstatt"
+    DIGITAL = "digital"
+    OTHER = "other"
+
+
+class VoteState(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    REVEALED = "revealed"
+
+    def can_become(self, new: VoteState) -> bool:
+        """Whether a round in this state may move to ``new``."""
+        return new in _VOTE_TRANSITIONS[self]
+
+
+_VOTE_TRANSITIONS = {
+    VoteState.DRAFT: {VoteState.OPEN},
+    VoteState.OPEN: {VoteState.CLOSED},
+    VoteState.CLOSED: {VoteState.OPEN, VoteState.REVEALED},
+    VoteState.REVEALED: set(),
+}
+
+# Words shown in messages about vote states (marked for translation).
+VOTE_STATE_WORDS = {
+    VoteState.DRAFT: N_("in preparation"),
+    VoteState.OPEN: N_("open"),
+    VoteState.CLOSED: N_("closed"),
+    VoteState.REVEALED: N_("revealed"),
+}
+
+
+class Visibility(StrEnum):
+    SECRET = "secret"  # tally hidden until the facilitator reveals it
+    LIVE = "live"  # tally shown while dots are placed
+
+
+class DotAction(StrEnum):
+    PLACE = "place"
+    TAKE_BACK = "take_back"
+
+
+class ConsultationPhase(StrEnum):
+    """Tietze's six phases of a collegial consultation, and its end."""
+
+    CASTING = "casting"
+    CASE_ACCOUNT = "case_account"
+    KEY_QUESTION = "key_question"
+    METHOD_CHOICE = "method_choice"
+    CONSULTATION = "consultation"
+    CLOSING = "closing"
+    DONE = "done"
+
+
+class ConsultationRole(StrEnum):
+    CASE_GIVER = "case_giver"
+    MODERATOR = "moderator"
+    CONSULTANT = "consultant"
+    SECRETARY = "secretary"
+    OBSERVER = "observer"
+
+
+class EntryKind(StrEnum):
+    QUESTION = "question"
+    IDEA = "idea"
+    NOTE = "note"
+    OBSERVATION = "observation"
+
+
+class TieType(StrEnum):
+    COOPERATES = "cooperates"
+    LEARNS_FROM = "learns_from"
+    PARTNER_NETWORK = "partner_network"
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+# --- records ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Workspace:
+    """A programme or series of meetings: one workspace per database."""
+
+    id: int
+    title: str
+    description: str = ""
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Municipality:
+    id: int
+    name: str
+    ags: str | None = None  # Amtlicher Gemeindeschlüssel, 8 digits
+    state: str | None = None  # two-letter code, e.g. "SN"
+    district: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    population: int | None = None
+    population_date: dt.date | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Group:
+    """A named group of municipalities: a city network, a region, a sub-group."""
+
+    id: int
+    key: str
+    name: str
+    kind: str = "city_network"
+    municipality_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Meeting:
+    id: int
+    title: str
+    date: dt.date | None = None
+    place: str = ""
+    format: MeetingFormat = MeetingFormat.PEER_LEARNING
+    host_municipality_id: int | None = None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgendaItem:
+    id: int
+    meeting_id: int
+    position: int
+    title: str
+    starts_at: dt.time | None = None
+    minutes: int | None = None
+    kind: str = "other"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Participant:
+    id: int
+    name: str
+    role: str = ""  # function in the town hall, e.g. "Bürgermeisterin"
+    municipality_id: int | None = None
+    email: str | None = None
+    consent_named: bool = False  # may be named in the protocol
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Challenge:
+    id: int
+    meeting_id: int
+    title: str
+    description: str = ""
+    participant_id: int | None = None
+    municipality_id: int | None = None
+    tags: tuple[str, ...] = ()
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Topic:
+    """A theme merged from one or more challenges; it keeps its origins."""
+
+    id: int
+    meeting_id: int
+    title: str
+    description: str = ""
+    challenge_ids: tuple[int, ...] = ()
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VoteRound:
+    id: int
+    meeting_id: int
+    title: str
+    topic_ids: tuple[int, ...]
+    dots_per_person: int
+    max_per_topic: int
+    visibility: Visibility = Visibility.SECRET
+    state: VoteState = VoteState.DRAFT
+    parent_round_id: int | None = None  # a further round over the leaders of this one
+    timer_seconds: int | None = None
+    created_at: dt.datetime
+    opened_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    revealed_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DotEvent:
+    """One dot placed or taken back: the tally is the sum of these events."""
+
+    id: int
+    round_id: int
+    participant_id: int
+    topic_id: int
+    action: DotAction
+    at: dt.datetime
+
+    @property
+    def delta(self) -> int:
+        return 1 if self.action is DotAction.PLACE else -1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Consultation:
+    id: int
+    meeting_id: int
+    title: str
+    variant: str = "standard"  # or "fliegende_werkstatt"
+    key_question: str = ""
+    method: str | None = None
+    phase: ConsultationPhase = ConsultationPhase.CASTING
+    phase_started_at: dt.datetime | None = None
+    phase_minutes: dict[str, int] = field(default_factory=dict)
+    confidential: bool = True
+    include_in_export: bool = False
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoleAssignment:
+    consultation_id: int
+    participant_id: int
+    role: ConsultationRole
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConsultationEntry:
+    id: int
+    consultation_id: int
+    participant_id: int | None
+    phase: ConsultationPhase
+    kind: EntryKind
+    text: str
+    taken: bool = False
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tie:
+    """A tie between two municipalities."""
+
+    id: int
+    source_id: int
+    target_id: int
+    type: TieType = TieType.COOPERATES
+    topic: str = ""
+    weight: float = 1.0
+    directed: bool = False
+    meeting_id: int | None = None
+    declared_by: int | None = None  # participant id
+    source: str = ""  # where the tie comes from when loaded from data
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionItem:
+    id: int
+    title: str
+    meeting_id: int | None = None
+    owner_id: int | None = None  # participant id
+    due: dt.date | None = None
+    status: ActionStatus = ActionStatus.OPEN
+    origin: str = "direct"  # consultation, table, vote, direct
+    origin_id: int | None = None
+    notes: str = ""
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionUpdate:
+    """A change of an action's status, kept for the monitoring across meetings."""
+
+    id: int
+    action_id: int
+    status: ActionStatus
+    note: str = ""
+    meeting_id: int | None = None
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ThemedTable:
+    id: int
+    meeting_id: int
+    theme: str
+    host_id: int | None = None
+    position: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TableRound:
+    id: int
+    meeting_id: int
+    number: int
+    minutes: int = 30
+    started_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TableAssignment:
+    round_id: int
+    table_id: int
+    participant_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TableNote:
+    id: int
+    table_id: int
+    round_id: int | None
+    participant_id: int | None
+    text: str
+    created_at: dt.datetime

@@ -1,0 +1,104 @@
+"""Turning rows into domain records, and small helpers shared by the store."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import typing
+from enum import Enum
+from functools import cache
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Row, Table, select
+
+from .._exceptions import InvalidInput, RecordNotFound, word
+from ..i18n import N_
+
+R = TypeVar("R")
+
+__all__ = ["fetch", "fetch_one", "now", "record", "text_field"]
+
+KIND_WORDS = {
+    "meeting": N_("meeting"),
+    "participant": N_("participant"),
+    "municipality": N_("municipality"),
+    "municipality_group": N_("group"),
+    "challenge": N_("challenge"),
+    "topic": N_("topic"),
+    "vote_round": N_("vote round"),
+    "consultation": N_("consultation"),
+    "consultation_entry": N_("consultation entry"),
+    "tie": N_("tie"),
+    "action_item": N_("action item"),
+    "themed_table": N_("themed table"),
+    "table_round": N_("table round"),
+    "agenda_item": N_("agenda item"),
+}
+
+
+def now() -> dt.datetime:
+    """The current time, UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+@cache
+def _converters(cls: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    converters: dict[str, Any] = {}
+    for field in dataclasses.fields(cls):
+        hint = hints[field.name]
+        options = typing.get_args(hint) or (hint,)
+        for option in options:
+            if isinstance(option, type) and issubclass(option, Enum):
+                converters[field.name] = option
+            elif option is bool:
+                converters[field.name] = bool
+    return converters
+
+
+def record(cls: type[R], row: Row[Any] | dict[str, Any], **extra: Any) -> R:
+    """A record of type ``cls`` from a row (plus ``extra`` fields)."""
+    values = dict(row._mapping if isinstance(row, Row) else row)
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    values = {k: v for k, v in values.items() if k in names}
+    values.update(extra)
+    for name, convert in _converters(cls).items():
+        if values.get(name) is not None:
+            values[name] = convert(values[name])
+    return cls(**values)
+
+
+def fetch_one(connection: Connection, table: Table, record_id: int, *, lock: bool = False) -> Row:
+    """The row ``record_id`` of ``table``; :class:`RecordNotFound` if there is none."""
+    query = select(table).where(table.c.id == record_id)
+    if lock and connection.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = connection.execute(query).first()
+    if row is None:
+        raise RecordNotFound(kind=word(KIND_WORDS.get(table.name, table.name)), id=record_id)
+    return row
+
+
+def fetch(
+    connection: Connection, table: Table, *where: Any, order: tuple[Any, ...] = ()
+) -> list[Row]:
+    """The rows of ``table`` matching ``where``, by ``order`` (default: by id)."""
+    query = select(table).where(*where).order_by(*(order or (table.c.id,)))
+    return list(connection.execute(query))
+
+
+def text_field(value: str | None, field: str, *, limit: int, required: bool = True) -> str:
+    """``value`` stripped, checked for emptiness and length."""
+    cleaned = (value or "").strip()
+    if required and not cleaned:
+        raise InvalidInput(field=word(field), problem=word(N_("must not be empty")))
+    if len(cleaned) > limit:
+        raise InvalidInput(
+            field=word(field),
+            problem=word(
+                N_("is too long ({length} characters, at most {limit})"),
+                length=len(cleaned),
+                limit=limit,
+            ),
+        )
+    return cleaned

@@ -1,0 +1,440 @@
+"""Tables of a workspace (SQLAlchemy Core).
+
+The Alembic migrations in ``migrations/versions`` create exactly these tables;
+a test compares a migrated database with this metadata.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+
+__all__ = ["UTCDateTime", "metadata"]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A point in time, stored as UTC and read back timezone-aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def _id() -> Column[int]:
+    return Column("id", Integer, primary_key=True, autoincrement=True)
+
+
+def _created() -> Column[dt.datetime]:
+    return Column("created_at", UTCDateTime(), nullable=False)
+
+
+def _fk(table: str, *, ondelete: str = "SET NULL") -> ForeignKey:
+    return ForeignKey(f"{table}.id", ondelete=ondelete)
+
+
+workspace = Table(
+    "workspace",
+    metadata,
+    _id(),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("application", String(40), nullable=False, server_default="facilitation"),
+    Column("created_with", String(40), nullable=False, server_default=""),
+    Column("facilitator_key", String(64), nullable=False, server_default=""),
+    _created(),
+)
+
+municipality = Table(
+    "municipality",
+    metadata,
+    _id(),
+    Column("name", String(200), nullable=False),
+    Column("ags", String(8), unique=True),
+    Column("state", String(2)),
+    Column("district", String(200)),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("population", Integer),
+    Column("population_date", Date),
+    Column("source", Text, nullable=False, server_default=""),
+    CheckConstraint("latitude IS NULL OR (latitude >= -90 AND latitude <= 90)", name="latitude"),
+    CheckConstraint(
+        "longitude IS NULL OR (longitude >= -180 AND longitude <= 180)", name="longitude"
+    ),
+    CheckConstraint("population IS NULL OR population >= 0", name="population"),
+)
+
+municipality_group = Table(
+    "municipality_group",
+    metadata,
+    _id(),
+    Column("key", String(80), nullable=False, unique=True),
+    Column("name", String(300), nullable=False),
+    Column("kind", String(40), nullable=False, server_default="city_network"),
+)
+
+group_member = Table(
+    "group_member",
+    metadata,
+    Column(
+        "group_id",
+        Integer,
+        ForeignKey("municipality_group.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "municipality_id",
+        Integer,
+        ForeignKey("municipality.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+)
+
+meeting = Table(
+    "meeting",
+    metadata,
+    _id(),
+    Column("title", String(300), nullable=False),
+    Column("date", Date),
+    Column("place", String(300), nullable=False, server_default=""),
+    Column("format", String(40), nullable=False, server_default="peer_learning"),
+    Column("host_municipality_id", Integer, _fk("municipality")),
+    _created(),
+)
+
+agenda_item = Table(
+    "agenda_item",
+    metadata,
+    _id(),
+    Column("meeting_id", Integer, _fk("meeting", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("starts_at", Time),
+    Column("minutes", Integer),
+    Column("kind", String(40), nullable=False, server_default="other"),
+    CheckConstraint("minutes IS NULL OR minutes >= 0", name="minutes"),
+)
+
+participant = Table(
+    "participant",
+    metadata,
+    _id(),
+    Column("name", String(200), nullable=False),
+    Column("role", String(200), nullable=False, server_default=""),
+    Column("municipality_id", Integer, _fk("municipality")),
+    Column("email", String(320)),
+    Column("consent_named", Boolean, nullable=False, server_default="0"),
+    _created(),
+)
+
+meeting_participant = Table(
+    "meeting_participant",
+    metadata,
+    Column("meeting_id", Integer, ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "participant_id",
+        Integer,
+        ForeignKey("participant.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+)
+
+challenge = Table(
+    "challenge",
+    metadata,
+    _id(),
+    Column("meeting_id", Integer, _fk("meeting", ondelete="CASCADE"), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("participant_id", Integer, _fk("participant")),
+    Column("municipality_id", Integer, _fk("municipality")),
+    _created(),
+)
+
+challenge_tag = Table(
+    "challenge_tag",
+    metadata,
+    Column(
+        "challenge_id", Integer, ForeignKey("challenge.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("tag", String(80), primary_key=True),
+)
+
+topic = Table(
+    "topic",
+    metadata,
+    _id(),
+    Column("meeting_id", Integer, _fk("meeting", ondelete="CASCADE"), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    _created(),
+)
+
+topic_challenge = Table(
+    "topic_challenge",
+    metadata,
+    Column("topic_id", Integer, ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "challenge_id", Integer, ForeignKey("challenge.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
+
+vote_round = Table(
+    "vote_round",
+    metadata,
+    _id(),
+    Column("meeting_id", Integer, _fk("meeting", ondelete="CASCADE"), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("dots_per_person", Integer, nullable=False),
+    Column("max_per_topic", Integer, nullable=False),
+    Column("visibility", String(10), nullable=False, server_default="secret"),
+    Column("state", String(10), nullable=False, server_default="draft"),
+    Column("parent_round_id", Integer, _fk("vote_round")),
+    Column("timer_seconds", Integer),
+    _created(),
+    Column("opened_at", UTCDateTime()),
+    Column("closed_at", UTCDateTime()),
+    Column("revealed_at", UTCDateTime()),
+    CheckConstraint("dots_per_person >= 1", name="dots_per_person"),
+    CheckConstraint("max_per_topic >= 1", name="max_per_topic"),
+)
+
+round_topic = Table(
+    "round_topic",
+    metadata,
+    Column("round_id", Integer, ForeignKey("vote_round.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", Integer, ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+dot_event = Table(
+    "dot_event",
+    metadata,
+    _id(),
+    Column("round_id", Integer, _fk("vote_round", ondelete="CASCADE"), nullable=False),
+    Column("participant_id", Integer, _fk("participant", ondelete="CASCADE"), nullable=False),
+    Column("topic_id", Integer, _fk("topic", ondelete="CASCADE"), nullable=False),
+    Column("action", String(10), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    CheckConstraint("action IN ('place', 'take_back')", name="action"),
+    Index("ix_dot_event_round_participant", "round_id", "participant_id"),
+)
+
+consultation = Table(
+    "consultation",
+    metadata,
+    _id(),
+    Column("meeting_id", Integer, _fk("meeting", ondelete="CASCADE"), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("variant", String(40), nullable=False, server_default="standard"),
+    Column("key_question", Text, nullable=False, server_default=""),
+    Column("method", String(40)),
+    Column("phase", String(20), nullable=False, server_default="casting"),
+    Column("phase_started_at", UTCDateTime()),
+    Column("confidential", Boolean, nullable=False, server_default="1"),
+    Column("include_in_export", Boolean, nullable=False, server_default="0"),
+    _created(),
+)
+
+consultation_phase_plan = Table(
+    "consultation_phase_plan",
+    metadata,
+    Column(
+        "consultation_id",
+        Integer,
+        ForeignKey("consultation.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("phase", String(20), primary_key=True),
+    Column("minutes", Integer, nullable=False),
+    CheckConstraint("minutes >= 0", name="minutes"),
+)
+
+consultation_role = Table(
+    "consultation_role",
+    metadata,
+    Column(
+        "consultation_id",
+        Integer,
+        ForeignKey("consultation.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "participant_id",
+        Integer,
+        ForeignKey("participant.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("role", String(20), nullable=False),
+)
+
+consultation_entry = Table(
+    "consultation_entry",
+    metadata,
+    _id(),
+    Column("consultation_id", Integer, _fk("consultation", ondelete="CASCADE"), nullable=False),
+    Column("participant_id", Integer, _fk("participant")),
+    Column("phase", String(20), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("taken", Boolean, nullable=False, server_default="0"),
+    _created(),
+)
+
+tie = Table(
+    "tie",
+    metadata,
+    _id(),
+    Column("source_id", Integer, _fk("municipality", ondelete="CASCADE"), nullable=False),
+    Column("target_id", Integer, _fk("municipality", ondelete="CASCADE"), nullable=False),
+    Column("type", String(40), nullable=False, server_default="cooperates"),
+    Column("topic", String(200), nullable=False, server_default=""),
+    Column("weight", Float, nullable=False, server_default="1"),
+    Column("directed", Boolean, nullable=False, server_default="0"),
+    Column("meeting_id", Integer, _fk("meeting")),
+    Column("declared_by", Integer, _fk("participant")),
+    Column("source", Text, nullable=False, server_default=""),
+    _created(),
+    CheckConstraint("weight > 0", name="weight"),
+    CheckConstraint("source_id <> target_id", name="no_loop"),
+)
+
+action_item = Table(
+    "action_item",
+    metadata,
+    _id(),
+    Column("title", String(500), nullable=False),
+    Column("meeting_id", Integer, _fk("meeting")),
+    Column("owner_id", Integer, _fk("participant")),
+    Column("due", Date),
+    Column("status", String(20), nullable=False, server_default="open"),
+    Column("origin", String(20), nullable=False, server_default="direct"),
+    Column("origin_id", Integer),
+    Column("notes", Text, nullable=False, server_default=""),
+    _created(),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+action_update = Table(
+    "action_update",
+    metadata,
+    _id(),
+    Column("action_id", Integer, _fk("action_item", ondelete="CASCADE"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("meeting_id", Integer, _fk("meeting")),
+    Column("at", UTCDateTime(), nullable=False),
+)
+
+themed_table = Table(
+    "themed_table",
+    metadata,
+    _id(),
+    Column("meeting_id", Integer, _fk("meeting", ondelete="CASCADE"), nullable=False),
+    Column("theme", String(300), nullable=False),
+    Column("host_id", Integer, _fk("participant")),
+    Column("position", Integer, nullable=False, server_default="0"),
+)
+
+table_round = Table(
+    "table_round",
+    metadata,
+    _id(),
+    Column("meeting_id", Integer, _fk("meeting", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("minutes", Integer, nullable=False, server_default="30"),
+    Column("started_at", UTCDateTime()),
+    Column("ended_at", UTCDateTime()),
+    UniqueConstraint("meeting_id", "number", name="uq_table_round_meeting_number"),
+)
+
+table_assignment = Table(
+    "table_assignment",
+    metadata,
+    Column("round_id", Integer, ForeignKey("table_round.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "participant_id",
+        Integer,
+        ForeignKey("participant.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("table_id", Integer, ForeignKey("themed_table.id", ondelete="CASCADE"), nullable=False),
+)
+
+table_note = Table(
+    "table_note",
+    metadata,
+    _id(),
+    Column("table_id", Integer, _fk("themed_table", ondelete="CASCADE"), nullable=False),
+    Column("round_id", Integer, _fk("table_round")),
+    Column("participant_id", Integer, _fk("participant")),
+    Column("text", Text, nullable=False),
+    _created(),
+)
+
+# --- live state (migration 0002) ------------------------------------------------
+
+participant_link = Table(
+    "participant_link",
+    metadata,
+    Column("token", String(64), primary_key=True),
+    Column("participant_id", Integer, _fk("participant", ondelete="CASCADE"), nullable=False),
+    _created(),
+    Column("revoked_at", UTCDateTime()),
+)
+
+meeting_live = Table(
+    "meeting_live",
+    metadata,
+    Column("meeting_id", Integer, ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
+    Column("screen", String(20), nullable=False, server_default="waiting"),
+    Column("subject_id", Integer),
+    Column("intake_open", Boolean, nullable=False, server_default="0"),
+    Column("join_code", String(32), unique=True),
+    Column("timer_ends_at", UTCDateTime()),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)

@@ -1,0 +1,1268 @@
+"""The store: the only code that reads and writes a workspace's database.
+
+Every method is one short transaction. Rules that must hold when many pages
+write at once (dots in a round above all) are checked inside the same
+transaction that writes, never before it in the user interface.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, select, update
+
+from .. import voting
+from .._exceptions import InvalidInput, NotInMeeting, UnknownLink, word
+from ..i18n import N_
+from ..models import (
+    ActionItem,
+    ActionStatus,
+    ActionUpdate,
+    AgendaItem,
+    Challenge,
+    Consultation,
+    ConsultationEntry,
+    ConsultationPhase,
+    ConsultationRole,
+    DotAction,
+    DotEvent,
+    EntryKind,
+    Group,
+    Meeting,
+    MeetingFormat,
+    Municipality,
+    Participant,
+    RoleAssignment,
+    TableAssignment,
+    TableNote,
+    TableRound,
+    ThemedTable,
+    Tie,
+    TieType,
+    Topic,
+    Visibility,
+    VoteRound,
+    VoteState,
+    Workspace,
+)
+from . import _schema as s
+from ._engine import read, write
+from ._open import describe_location
+from ._records import fetch, fetch_one, now, record, text_field
+
+__all__ = ["DEFAULT_PHASE_MINUTES", "Store"]
+
+DEFAULT_PHASE_MINUTES = {
+    ConsultationPhase.CASTING: 5,
+    ConsultationPhase.CASE_ACCOUNT: 10,
+    ConsultationPhase.KEY_QUESTION: 5,
+    ConsultationPhase.METHOD_CHOICE: 5,
+    ConsultationPhase.CONSULTATION: 15,
+    ConsultationPhase.CLOSING: 5,
+}
+
+_TITLE = N_("Title")
+_NAME = N_("Name")
+_TEXT = N_("Text")
+
+
+def _enum(kind: type, value: Any, field: str) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise InvalidInput(
+            field=word(field),
+            problem=word(N_("{value!r} is not one of: {allowed}"), value=value, allowed=allowed),
+        ) from None
+
+
+def _positive(value: int | float | None, field: str, *, allow_none: bool = True) -> Any:
+    if value is None and allow_none:
+        return None
+    if value is None or value <= 0:
+        raise InvalidInput(field=word(field), problem=word(N_("must be greater than zero")))
+    return value
+
+
+def _fold(text: str) -> str:
+    """Text for matching as a person types: case and accents ignored."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ß", "ss")
+
+
+class Store:
+    """A workspace opened for reading and writing.
+
+    Get one with :func:`facilitation.open_workspace` or
+    :func:`facilitation.create_workspace`; close it with :meth:`close` or use
+    it in a ``with`` block.
+    """
+
+    def __init__(self, engine: Engine, location: str | Path) -> None:
+        self.engine = engine
+        self.location = describe_location(location)
+
+    def __repr__(self) -> str:
+        return f"<Store {self.location}>"
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.engine.dialect.name
+
+    # --- the workspace -----------------------------------------------------------
+
+    def info(self) -> Workspace:
+        """The workspace record: title, description, creation time."""
+        with read(self.engine) as c:
+            return record(Workspace, c.execute(select(s.workspace)).one())
+
+    def update_info(self, *, title: str | None = None, description: str | None = None) -> Workspace:
+        changes: dict[str, Any] = {}
+        if title is not None:
+            changes["title"] = text_field(title, _TITLE, limit=200)
+        if description is not None:
+            changes["description"] = text_field(
+                description, N_("Description"), limit=5000, required=False
+            )
+        with write(self.engine) as c:
+            if changes:
+                c.execute(update(s.workspace).values(**changes))
+        return self.info()
+
+    def facilitator_key(self) -> str:
+        """The secret that opens the facilitator and projector pages."""
+        with read(self.engine) as c:
+            return c.execute(select(s.workspace.c.facilitator_key)).scalar_one()
+
+    # --- municipalities and groups ---------------------------------------------
+
+    def add_municipality(
+        self,
+        name: str,
+        *,
+        ags: str | None = None,
+        state: str | None = None,
+        district: str | None = None,
+        latitude: float | None = None,
+        longitude: float | None = None,
+        population: int | None = None,
+        population_date: dt.date | None = None,
+        source: str = "",
+    ) -> Municipality:
+        """Add a municipality (Kommune). ``ags`` is the 8-digit official key."""
+        values = self._municipality_values(
+            name=name, ags=ags, state=state, district=district, latitude=latitude,
+            longitude=longitude, population=population, population_date=population_date,
+            source=source,
+        )  # fmt: skip
+        with write(self.engine) as c:
+            if values["ags"] is not None:
+                taken = c.execute(
+                    select(s.municipality.c.name).where(s.municipality.c.ags == values["ags"])
+                ).scalar()
+                if taken is not None:
+                    raise InvalidInput(
+                        field=word(N_("Official key (AGS)")),
+                        problem=word(
+                            N_("{ags} already belongs to {name}"), ags=values["ags"], name=taken
+                        ),
+                    )
+            new_id = c.execute(insert(s.municipality).values(**values)).inserted_primary_key[0]
+            return record(Municipality, fetch_one(c, s.municipality, new_id))
+
+    @staticmethod
+    def _municipality_values(**values: Any) -> dict[str, Any]:
+        values["name"] = text_field(values["name"], _NAME, limit=200)
+        ags = (values["ags"] or "").strip() or None
+        if ags is not None and not (ags.isdigit() and len(ags) == 8):
+            raise InvalidInput(
+                field=word(N_("Official key (AGS)")),
+                problem=word(N_("must be 8 digits, for example 14625020 for Bautzen")),
+            )
+        values["ags"] = ags
+        state = (values["state"] or "").strip().upper() or None
+        if state is not None and not (len(state) == 2 and state.isalpha()):
+            raise InvalidInput(
+                field=word(N_("State")),
+                problem=word(N_("must be a two-letter code such as SN, BB, ST or TH")),
+            )
+        values["state"] = state
+        for field, label, low, high in (
+            ("latitude", N_("Latitude"), -90, 90),
+            ("longitude", N_("Longitude"), -180, 180),
+        ):
+            value = values[field]
+            if value is not None and not (low <= float(value) <= high):
+                raise InvalidInput(
+                    field=word(label),
+                    problem=word(N_("must lie between {low} and {high}"), low=low, high=high),
+                )
+        if values["population"] is not None and int(values["population"]) < 0:
+            raise InvalidInput(
+                field=word(N_("Population")), problem=word(N_("must not be negative"))
+            )
+        values["source"] = (values["source"] or "").strip()
+        return values
+
+    def municipalities(self) -> list[Municipality]:
+        with read(self.engine) as c:
+            rows = fetch(c, s.municipality, order=(s.municipality.c.name,))
+        return [record(Municipality, row) for row in rows]
+
+    def municipality(self, municipality_id: int) -> Municipality:
+        with read(self.engine) as c:
+            return record(Municipality, fetch_one(c, s.municipality, municipality_id))
+
+    def municipality_by_ags(self, ags: str) -> Municipality | None:
+        with read(self.engine) as c:
+            row = c.execute(select(s.municipality).where(s.municipality.c.ags == ags)).first()
+        return record(Municipality, row) if row is not None else None
+
+    def find_municipalities(self, text: str, limit: int = 10) -> list[Municipality]:
+        """Municipalities whose name contains ``text`` (case and accents ignored).
+
+        Names that start with the text come first, as a person expects while typing.
+        """
+        wanted = _fold(text.strip())
+        if not wanted:
+            return []
+        found = [
+            m for m in self.municipalities() if wanted in _fold(m.name) or m.ags == text.strip()
+        ]
+        found.sort(key=lambda m: (not _fold(m.name).startswith(wanted), _fold(m.name)))
+        return found[:limit]
+
+    def add_group(
+        self,
+        key: str,
+        name: str,
+        *,
+        kind: str = "city_network",
+        municipality_ids: Iterable[int] = (),
+    ) -> Group:
+        """Add a named group of municipalities (a city network, a region, a sub-group)."""
+        key = text_field(key, N_("Key"), limit=80)
+        name = text_field(name, _NAME, limit=300)
+        with write(self.engine) as c:
+            group_id = c.execute(
+                insert(s.municipality_group).values(key=key, name=name, kind=kind)
+            ).inserted_primary_key[0]
+            for municipality_id in dict.fromkeys(municipality_ids):
+                fetch_one(c, s.municipality, municipality_id)
+                c.execute(
+                    insert(s.group_member).values(
+                        group_id=group_id, municipality_id=municipality_id
+                    )
+                )
+        return next(g for g in self.groups() if g.id == group_id)
+
+    def groups(self) -> list[Group]:
+        with read(self.engine) as c:
+            rows = fetch(c, s.municipality_group)
+            members: dict[int, list[int]] = {}
+            for group_id, municipality_id in c.execute(
+                select(s.group_member.c.group_id, s.group_member.c.municipality_id).order_by(
+                    s.group_member.c.group_id, s.group_member.c.municipality_id
+                )
+            ):
+                members.setdefault(group_id, []).append(municipality_id)
+        return [record(Group, row, municipality_ids=tuple(members.get(row.id, ()))) for row in rows]
+
+    # --- meetings and agenda -----------------------------------------------------
+
+    def add_meeting(
+        self,
+        title: str,
+        *,
+        date: dt.date | None = None,
+        place: str = "",
+        format: MeetingFormat | str = MeetingFormat.PEER_LEARNING,
+        host_municipality_id: int | None = None,
+    ) -> Meeting:
+        """Add a meeting (Treffen, Werkstatt) of the series."""
+        values = {
+            "title": text_field(title, _TITLE, limit=300),
+            "date": date,
+            "place": text_field(place, N_("Place"), limit=300, required=False),
+            "format": _enum(MeetingFormat, format, N_("Format")).value,
+            "host_municipality_id": host_municipality_id,
+            "created_at": now(),
+        }
+        with write(self.engine) as c:
+            if host_municipality_id is not None:
+                fetch_one(c, s.municipality, host_municipality_id)
+            new_id = c.execute(insert(s.meeting).values(**values)).inserted_primary_key[0]
+            return record(Meeting, fetch_one(c, s.meeting, new_id))
+
+    def meetings(self) -> list[Meeting]:
+        """Meetings of the series, by date."""
+        with read(self.engine) as c:
+            rows = fetch(c, s.meeting, order=(s.meeting.c.date, s.meeting.c.id))
+        return [record(Meeting, row) for row in rows]
+
+    def meeting(self, meeting_id: int) -> Meeting:
+        with read(self.engine) as c:
+            return record(Meeting, fetch_one(c, s.meeting, meeting_id))
+
+    def update_meeting(self, meeting_id: int, **changes: Any) -> Meeting:
+        """Change a meeting's title, date, place, format or host."""
+        allowed = {"title", "date", "place", "format", "host_municipality_id"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise TypeError(f"cannot change {', '.join(sorted(unknown))} of a meeting")
+        if "title" in changes:
+            changes["title"] = text_field(changes["title"], _TITLE, limit=300)
+        if "place" in changes:
+            changes["place"] = text_field(changes["place"], N_("Place"), limit=300, required=False)
+        if "format" in changes:
+            changes["format"] = _enum(MeetingFormat, changes["format"], N_("Format")).value
+        with write(self.engine) as c:
+            fetch_one(c, s.meeting, meeting_id)
+            c.execute(update(s.meeting).where(s.meeting.c.id == meeting_id).values(**changes))
+            return record(Meeting, fetch_one(c, s.meeting, meeting_id))
+
+    def add_agenda_item(
+        self,
+        meeting_id: int,
+        title: str,
+        *,
+        starts_at: dt.time | None = None,
+        minutes: int | None = None,
+        kind: str = "other",
+    ) -> AgendaItem:
+        """Append an item to a meeting's agenda."""
+        title = text_field(title, _TITLE, limit=300)
+        if minutes is not None and minutes < 0:
+            raise InvalidInput(field=word(N_("Minutes")), problem=word(N_("must not be negative")))
+        with write(self.engine) as c:
+            fetch_one(c, s.meeting, meeting_id)
+            position = (
+                c.execute(
+                    select(func.coalesce(func.max(s.agenda_item.c.position), 0)).where(
+                        s.agenda_item.c.meeting_id == meeting_id
+                    )
+                ).scalar_one()
+                + 1
+            )
+            new_id = c.execute(
+                insert(s.agenda_item).values(
+                    meeting_id=meeting_id, position=position, title=title,
+                    starts_at=starts_at, minutes=minutes, kind=kind,
+                )
+            ).inserted_primary_key[0]  # fmt: skip
+            return record(AgendaItem, fetch_one(c, s.agenda_item, new_id))
+
+    def agenda(self, meeting_id: int) -> list[AgendaItem]:
+        with read(self.engine) as c:
+            rows = fetch(
+                c, s.agenda_item, s.agenda_item.c.meeting_id == meeting_id,
+                order=(s.agenda_item.c.position,),
+            )  # fmt: skip
+        return [record(AgendaItem, row) for row in rows]
+
+    # --- participants --------------------------------------------------------------
+
+    def add_participant(
+        self,
+        name: str,
+        *,
+        role: str = "",
+        municipality_id: int | None = None,
+        email: str | None = None,
+        consent_named: bool = False,
+        meeting_id: int | None = None,
+    ) -> Participant:
+        """Add a participant; with ``meeting_id`` also register her for that meeting."""
+        values = {
+            "name": text_field(name, _NAME, limit=200),
+            "role": text_field(role, N_("Role"), limit=200, required=False),
+            "municipality_id": municipality_id,
+            "email": _email(email),
+            "consent_named": bool(consent_named),
+            "created_at": now(),
+        }
+        with write(self.engine) as c:
+            if municipality_id is not None:
+                fetch_one(c, s.municipality, municipality_id)
+            new_id = c.execute(insert(s.participant).values(**values)).inserted_primary_key[0]
+            if meeting_id is not None:
+                fetch_one(c, s.meeting, meeting_id)
+                c.execute(
+                    insert(s.meeting_participant).values(
+                        meeting_id=meeting_id, participant_id=new_id
+                    )
+                )
+            return record(Participant, fetch_one(c, s.participant, new_id))
+
+    def participant(self, participant_id: int) -> Participant:
+        with read(self.engine) as c:
+            return record(Participant, fetch_one(c, s.participant, participant_id))
+
+    def participants(self, meeting_id: int | None = None) -> list[Participant]:
+        """All participants of the series, or those registered for one meeting."""
+        query = select(s.participant).order_by(s.participant.c.name, s.participant.c.id)
+        if meeting_id is not None:
+            query = query.join(
+                s.meeting_participant,
+                and_(
+                    s.meeting_participant.c.participant_id == s.participant.c.id,
+                    s.meeting_participant.c.meeting_id == meeting_id,
+                ),
+            )
+        with read(self.engine) as c:
+            return [record(Participant, row) for row in c.execute(query)]
+
+    def update_participant(self, participant_id: int, **changes: Any) -> Participant:
+        """Change a participant's name, role, municipality, e-mail or consent."""
+        allowed = {"name", "role", "municipality_id", "email", "consent_named"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise TypeError(f"cannot change {', '.join(sorted(unknown))} of a participant")
+        if "name" in changes:
+            changes["name"] = text_field(changes["name"], _NAME, limit=200)
+        if "role" in changes:
+            changes["role"] = text_field(changes["role"], N_("Role"), limit=200, required=False)
+        if "email" in changes:
+            changes["email"] = _email(changes["email"])
+        with write(self.engine) as c:
+            fetch_one(c, s.participant, participant_id)
+            c.execute(
+                update(s.participant).where(s.participant.c.id == participant_id).values(**changes)
+            )
+            return record(Participant, fetch_one(c, s.participant, participant_id))
+
+    def register(self, meeting_id: int, participant_id: int) -> None:
+        """Register a participant for a meeting (doing it twice changes nothing)."""
+        with write(self.engine) as c:
+            fetch_one(c, s.meeting, meeting_id)
+            fetch_one(c, s.participant, participant_id)
+            if not _is_registered(c, meeting_id, participant_id):
+                c.execute(
+                    insert(s.meeting_participant).values(
+                        meeting_id=meeting_id, participant_id=participant_id
+                    )
+                )
+
+    def unregister(self, meeting_id: int, participant_id: int) -> None:
+        with write(self.engine) as c:
+            c.execute(
+                delete(s.meeting_participant).where(
+                    s.meeting_participant.c.meeting_id == meeting_id,
+                    s.meeting_participant.c.participant_id == participant_id,
+                )
+            )
+
+    # --- personal links --------------------------------------------------------------
+
+    def create_link(self, participant_id: int) -> str:
+        """A new personal link token for a participant (earlier links stay valid)."""
+        token = secrets.token_urlsafe(18)
+        with write(self.engine) as c:
+            fetch_one(c, s.participant, participant_id)
+            c.execute(
+                insert(s.participant_link).values(
+                    token=token, participant_id=participant_id, created_at=now()
+                )
+            )
+        return token
+
+    def revoke_link(self, token: str) -> None:
+        with write(self.engine) as c:
+            c.execute(
+                update(s.participant_link)
+                .where(
+                    s.participant_link.c.token == token, s.participant_link.c.revoked_at.is_(None)
+                )
+                .values(revoked_at=now())
+            )
+
+    def participant_for_link(self, token: str) -> Participant:
+        """The participant a personal link belongs to; :class:`UnknownLink` if none."""
+        with read(self.engine) as c:
+            row = c.execute(
+                select(s.participant)
+                .join(s.participant_link, s.participant_link.c.participant_id == s.participant.c.id)
+                .where(
+                    s.participant_link.c.token == token, s.participant_link.c.revoked_at.is_(None)
+                )
+            ).first()
+        if row is None:
+            raise UnknownLink()
+        return record(Participant, row)
+
+    # --- challenges and topics --------------------------------------------------------
+
+    def add_challenge(
+        self,
+        meeting_id: int,
+        title: str,
+        *,
+        description: str = "",
+        participant_id: int | None = None,
+        municipality_id: int | None = None,
+        tags: Iterable[str] = (),
+    ) -> Challenge:
+        """Add a challenge (Herausforderung). Its municipality defaults to the participant's."""
+        title = text_field(title, _TITLE, limit=300)
+        description = text_field(description, N_("Description"), limit=5000, required=False)
+        clean_tags = list(dict.fromkeys(t for t in (_tag(tag) for tag in tags) if t))
+        with write(self.engine) as c:
+            fetch_one(c, s.meeting, meeting_id)
+            if participant_id is not None:
+                person = fetch_one(c, s.participant, participant_id)
+                if municipality_id is None:
+                    municipality_id = person.municipality_id
+            if municipality_id is not None:
+                fetch_one(c, s.municipality, municipality_id)
+            new_id = c.execute(
+                insert(s.challenge).values(
+                    meeting_id=meeting_id, title=title, description=description,
+                    participant_id=participant_id, municipality_id=municipality_id,
+                    created_at=now(),
+                )
+            ).inserted_primary_key[0]  # fmt: skip
+            for tag in clean_tags:
+                c.execute(insert(s.challenge_tag).values(challenge_id=new_id, tag=tag))
+            return self._challenges(c, s.challenge.c.id == new_id)[0]
+
+    def challenges(self, meeting_id: int | None = None) -> list[Challenge]:
+        """Challenges in the order they came in (of one meeting, or all)."""
+        with read(self.engine) as c:
+            where = [] if meeting_id is None else [s.challenge.c.meeting_id == meeting_id]
+            return self._challenges(c, *where)
+
+    @staticmethod
+    def _challenges(c: Connection, *where: Any) -> list[Challenge]:
+        rows = fetch(c, s.challenge, *where)
+        ids = [row.id for row in rows]
+        tags: dict[int, list[str]] = {}
+        if ids:
+            for challenge_id, tag in c.execute(
+                select(s.challenge_tag.c.challenge_id, s.challenge_tag.c.tag)
+                .where(s.challenge_tag.c.challenge_id.in_(ids))
+                .order_by(s.challenge_tag.c.tag)
+            ):
+                tags.setdefault(challenge_id, []).append(tag)
+        return [record(Challenge, row, tags=tuple(tags.get(row.id, ()))) for row in rows]
+
+    def add_topic(
+        self,
+        meeting_id: int,
+        title: str,
+        *,
+        description: str = "",
+        challenge_ids: Iterable[int] = (),
+    ) -> Topic:
+        """Add a topic (Thema), merged from ``challenge_ids`` of the same meeting."""
+        title = text_field(title, _TITLE, limit=300)
+        description = text_field(description, N_("Description"), limit=5000, required=False)
+        origins = list(dict.fromkeys(challenge_ids))
+        with write(self.engine) as c:
+            fetch_one(c, s.meeting, meeting_id)
+            for challenge_id in origins:
+                if fetch_one(c, s.challenge, challenge_id).meeting_id != meeting_id:
+                    raise InvalidInput(
+                        field=word(N_("Challenges")),
+                        problem=word(
+                            N_("challenge {id} belongs to another meeting"), id=challenge_id
+                        ),
+                    )
+            new_id = c.execute(
+                insert(s.topic).values(
+                    meeting_id=meeting_id, title=title, description=description, created_at=now()
+                )
+            ).inserted_primary_key[0]
+            for challenge_id in origins:
+                c.execute(
+                    insert(s.topic_challenge).values(topic_id=new_id, challenge_id=challenge_id)
+                )
+            return self._topics(c, s.topic.c.id == new_id)[0]
+
+    def topics(self, meeting_id: int | None = None) -> list[Topic]:
+        with read(self.engine) as c:
+            where = [] if meeting_id is None else [s.topic.c.meeting_id == meeting_id]
+            return self._topics(c, *where)
+
+    def topic(self, topic_id: int) -> Topic:
+        with read(self.engine) as c:
+            fetch_one(c, s.topic, topic_id)
+            return self._topics(c, s.topic.c.id == topic_id)[0]
+
+    @staticmethod
+    def _topics(c: Connection, *where: Any) -> list[Topic]:
+        rows = fetch(c, s.topic, *where)
+        origins: dict[int, list[int]] = {}
+        ids = [row.id for row in rows]
+        if ids:
+            for topic_id, challenge_id in c.execute(
+                select(s.topic_challenge.c.topic_id, s.topic_challenge.c.challenge_id)
+                .where(s.topic_challenge.c.topic_id.in_(ids))
+                .order_by(s.topic_challenge.c.challenge_id)
+            ):
+                origins.setdefault(topic_id, []).append(challenge_id)
+        return [record(Topic, row, challenge_ids=tuple(origins.get(row.id, ()))) for row in rows]
+
+    # --- dot-voting ---------------------------------------------------------------------
+
+    def create_round(
+        self,
+        meeting_id: int,
+        topic_ids: Sequence[int],
+        *,
+        title: str = "",
+        dots_per_person: int | None = None,
+        max_per_topic: int | None = None,
+        visibility: Visibility | str = Visibility.SECRET,
+        timer_seconds: int | None = None,
+        parent_round_id: int | None = None,
+    ) -> VoteRound:
+        """Prepare a vote round over ``topic_ids`` (state: draft).
+
+        Dots per person default to a third of the topics (at least 1, at most
+        :data:`facilitation.voting.DOTS_CAP`); the cap per topic to at most 3.
+        """
+        topics = list(dict.fromkeys(topic_ids))
+        if not topics:
+            raise InvalidInput(
+                field=word(N_("Topics")), problem=word(N_("choose at least one topic to vote on"))
+            )
+        dots = dots_per_person or voting.default_dots_per_person(len(topics))
+        _positive(dots, N_("Dots per person"), allow_none=False)
+        cap = max_per_topic or voting.default_max_per_topic(dots)
+        _positive(cap, N_("Dots per topic"), allow_none=False)
+        _positive(timer_seconds, N_("Timer"))
+        visibility = _enum(Visibility, visibility, N_("Visibility"))
+        with write(self.engine) as c:
+            fetch_one(c, s.meeting, meeting_id)
+            for topic_id in topics:
+                if fetch_one(c, s.topic, topic_id).meeting_id != meeting_id:
+                    raise InvalidInput(
+                        field=word(N_("Topics")),
+                        problem=word(N_("topic {id} belongs to another meeting"), id=topic_id),
+                    )
+            if parent_round_id is not None:
+                fetch_one(c, s.vote_round, parent_round_id)
+            if not title:
+                count = c.execute(
+                    select(func.count()).where(s.vote_round.c.meeting_id == meeting_id)
+                ).scalar_one()
+                title = f"{count + 1}"
+            new_id = c.execute(
+                insert(s.vote_round).values(
+                    meeting_id=meeting_id, title=text_field(title, _TITLE, limit=300),
+                    dots_per_person=dots, max_per_topic=cap, visibility=visibility.value,
+                    state=VoteState.DRAFT.value, parent_round_id=parent_round_id,
+                    timer_seconds=timer_seconds, created_at=now(),
+                )
+            ).inserted_primary_key[0]  # fmt: skip
+            c.execute(
+                insert(s.round_topic),
+                [
+                    {"round_id": new_id, "topic_id": topic_id, "position": i}
+                    for i, topic_id in enumerate(topics)
+                ],
+            )
+            return self._round(c, new_id)
+
+    def further_round(self, round_id: int, leading: int, **settings: Any) -> VoteRound:
+        """Prepare a further round over the ``leading`` topics of a round (ties included)."""
+        earlier = self.vote_round(round_id)
+        ranks = voting.ranking(self.tally(round_id), earlier.topic_ids)
+        topics = voting.leaders(ranks, leading)
+        return self.create_round(earlier.meeting_id, topics, parent_round_id=round_id, **settings)
+
+    def vote_round(self, round_id: int) -> VoteRound:
+        with read(self.engine) as c:
+            return self._round(c, round_id)
+
+    def vote_rounds(self, meeting_id: int | None = None) -> list[VoteRound]:
+        with read(self.engine) as c:
+            where = [] if meeting_id is None else [s.vote_round.c.meeting_id == meeting_id]
+            return [self._round(c, row.id) for row in fetch(c, s.vote_round, *where)]
+
+    @staticmethod
+    def _round(c: Connection, round_id: int, *, lock: bool = False) -> VoteRound:
+        row = fetch_one(c, s.vote_round, round_id, lock=lock)
+        topics = tuple(
+            c.execute(
+                select(s.round_topic.c.topic_id)
+                .where(s.round_topic.c.round_id == round_id)
+                .order_by(s.round_topic.c.position)
+            ).scalars()
+        )
+        return record(VoteRound, row, topic_ids=topics)
+
+    def open_round(self, round_id: int) -> VoteRound:
+        """Open a round for dots (from draft, or again after closing)."""
+        return self._move_round(round_id, VoteState.OPEN, "opened_at")
+
+    def close_round(self, round_id: int) -> VoteRound:
+        """Close a round: no more dots are placed or taken back."""
+        return self._move_round(round_id, VoteState.CLOSED, "closed_at")
+
+    def reveal_round(self, round_id: int) -> VoteRound:
+        """Reveal a closed round's result."""
+        return self._move_round(round_id, VoteState.REVEALED, "revealed_at")
+
+    def _move_round(self, round_id: int, state: VoteState, stamp: str) -> VoteRound:
+        with write(self.engine) as c:
+            current = self._round(c, round_id, lock=True)
+            voting.check_transition(current, state)
+            c.execute(
+                update(s.vote_round)
+                .where(s.vote_round.c.id == round_id)
+                .values(state=state.value, **{stamp: now()})
+            )
+            return self._round(c, round_id)
+
+    def place_dot(self, round_id: int, participant_id: int, topic_id: int) -> DotEvent:
+        """Place one of a participant's dots on a topic.
+
+        Checked in the same transaction that writes it: the round is open, the
+        participant is registered for its meeting, has a dot left, and stays
+        within the cap per topic. Raises a :class:`facilitation.VotingError`
+        subclass otherwise.
+        """
+        return self._dot(round_id, participant_id, topic_id, DotAction.PLACE)
+
+    def take_back_dot(self, round_id: int, participant_id: int, topic_id: int) -> DotEvent:
+        """Take back one of the participant's own dots from a topic while the round is open."""
+        return self._dot(round_id, participant_id, topic_id, DotAction.TAKE_BACK)
+
+    def _dot(
+        self, round_id: int, participant_id: int, topic_id: int, action: DotAction
+    ) -> DotEvent:
+        with write(self.engine) as c:
+            person = fetch_one(c, s.participant, participant_id, lock=True)
+            vote_round = self._round(c, round_id)
+            if not _is_registered(c, vote_round.meeting_id, participant_id):
+                raise NotInMeeting(name=person.name)
+            held = self._held(c, round_id, participant_id)
+            if action is DotAction.PLACE:
+                voting.check_place(vote_round, held, topic_id)
+            else:
+                voting.check_take_back(vote_round, held, topic_id)
+            values = {
+                "round_id": round_id,
+                "participant_id": participant_id,
+                "topic_id": topic_id,
+                "action": action.value,
+                "at": now(),
+            }
+            new_id = c.execute(insert(s.dot_event).values(**values)).inserted_primary_key[0]
+        return DotEvent(id=new_id, **{**values, "action": action})
+
+    @staticmethod
+    def _held(c: Connection, round_id: int, participant_id: int) -> Counter[int]:
+        delta = func.sum(case((s.dot_event.c.action == DotAction.PLACE.value, 1), else_=-1))
+        rows = c.execute(
+            select(s.dot_event.c.topic_id, delta)
+            .where(
+                s.dot_event.c.round_id == round_id, s.dot_event.c.participant_id == participant_id
+            )
+            .group_by(s.dot_event.c.topic_id)
+        )
+        return +Counter({topic_id: int(n) for topic_id, n in rows})
+
+    def my_dots(self, round_id: int, participant_id: int) -> dict[int, int]:
+        """The dots a participant holds now, per topic (only her own)."""
+        with read(self.engine) as c:
+            return dict(self._held(c, round_id, participant_id))
+
+    def dot_events(self, round_id: int | None = None) -> list[DotEvent]:
+        """Every dot placed or taken back, in the order it happened."""
+        with read(self.engine) as c:
+            where = [] if round_id is None else [s.dot_event.c.round_id == round_id]
+            return [record(DotEvent, row) for row in fetch(c, s.dot_event, *where)]
+
+    def tally(self, round_id: int, *, at: dt.datetime | None = None) -> dict[int, int]:
+        """Dots per topic of a round, every topic included; at a moment if ``at`` is given."""
+        vote_round = self.vote_round(round_id)
+        return voting.tally(self.dot_events(round_id), vote_round.topic_ids, at=at)
+
+    # --- collegial consultation ------------------------------------------------------------
+
+    def add_consultation(
+        self,
+        meeting_id: int,
+        title: str,
+        *,
+        variant: str = "standard",
+        key_question: str = "",
+        method: str | None = None,
+        confidential: bool = True,
+        include_in_export: bool = False,
+        phase_minutes: Mapping[ConsultationPhase | str, int] | None = None,
+    ) -> Consultation:
+        """Prepare a collegial consultation (kollegiale Beratung), starting with the casting."""
+        title = text_field(title, _TITLE, limit=300)
+        if variant not in ("standard", "fliegende_werkstatt"):
+            raise InvalidInput(
+                field=word(N_("Variant")),
+                problem=word(N_("must be standard or fliegende_werkstatt")),
+            )
+        minutes = dict(DEFAULT_PHASE_MINUTES)
+        for phase, value in (phase_minutes or {}).items():
+            minutes[_enum(ConsultationPhase, phase, N_("Phase"))] = int(value)
+        key_question = text_field(key_question, N_("Key question"), limit=2000, required=False)
+        with write(self.engine) as c:
+            fetch_one(c, s.meeting, meeting_id)
+            new_id = c.execute(
+                insert(s.consultation).values(
+                    meeting_id=meeting_id, title=title, variant=variant, key_question=key_question,
+                    method=method, phase=ConsultationPhase.CASTING.value, phase_started_at=None,
+                    confidential=confidential, include_in_export=include_in_export,
+                    created_at=now(),
+                )
+            ).inserted_primary_key[0]  # fmt: skip
+            c.execute(
+                insert(s.consultation_phase_plan),
+                [
+                    {"consultation_id": new_id, "phase": phase.value, "minutes": value}
+                    for phase, value in minutes.items()
+                ],
+            )
+            return self._consultation(c, new_id)
+
+    def consultation(self, consultation_id: int) -> Consultation:
+        with read(self.engine) as c:
+            return self._consultation(c, consultation_id)
+
+    def consultations(self, meeting_id: int | None = None) -> list[Consultation]:
+        with read(self.engine) as c:
+            where = [] if meeting_id is None else [s.consultation.c.meeting_id == meeting_id]
+            return [self._consultation(c, row.id) for row in fetch(c, s.consultation, *where)]
+
+    @staticmethod
+    def _consultation(c: Connection, consultation_id: int) -> Consultation:
+        row = fetch_one(c, s.consultation, consultation_id)
+        plan = {
+            phase: minutes
+            for phase, minutes in c.execute(
+                select(
+                    s.consultation_phase_plan.c.phase, s.consultation_phase_plan.c.minutes
+                ).where(s.consultation_phase_plan.c.consultation_id == consultation_id)
+            )
+        }
+        return record(Consultation, row, phase_minutes=plan)
+
+    def update_consultation(self, consultation_id: int, **changes: Any) -> Consultation:
+        """Change title, key question, method, confidentiality or inclusion in exports."""
+        allowed = {"title", "key_question", "method", "confidential", "include_in_export"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise TypeError(f"cannot change {', '.join(sorted(unknown))} of a consultation")
+        if "title" in changes:
+            changes["title"] = text_field(changes["title"], _TITLE, limit=300)
+        if "key_question" in changes:
+            changes["key_question"] = text_field(
+                changes["key_question"], N_("Key question"), limit=2000, required=False
+            )
+        with write(self.engine) as c:
+            fetch_one(c, s.consultation, consultation_id)
+            c.execute(
+                update(s.consultation)
+                .where(s.consultation.c.id == consultation_id)
+                .values(**changes)
+            )
+            return self._consultation(c, consultation_id)
+
+    def set_phase(self, consultation_id: int, phase: ConsultationPhase | str) -> Consultation:
+        """Move a consultation to ``phase`` (forward or back); its clock starts now."""
+        phase = _enum(ConsultationPhase, phase, N_("Phase"))
+        with write(self.engine) as c:
+            fetch_one(c, s.consultation, consultation_id)
+            c.execute(
+                update(s.consultation)
+                .where(s.consultation.c.id == consultation_id)
+                .values(phase=phase.value, phase_started_at=now())
+            )
+            return self._consultation(c, consultation_id)
+
+    def set_role(
+        self, consultation_id: int, participant_id: int, role: ConsultationRole | str | None
+    ) -> None:
+        """Give a participant a role in a consultation (``None`` removes it)."""
+        with write(self.engine) as c:
+            consultation = fetch_one(c, s.consultation, consultation_id)
+            person = fetch_one(c, s.participant, participant_id)
+            c.execute(
+                delete(s.consultation_role).where(
+                    s.consultation_role.c.consultation_id == consultation_id,
+                    s.consultation_role.c.participant_id == participant_id,
+                )
+            )
+            if role is None:
+                return
+            role = _enum(ConsultationRole, role, N_("Role"))
+            if not _is_registered(c, consultation.meeting_id, participant_id):
+                raise NotInMeeting(name=person.name)
+            c.execute(
+                insert(s.consultation_role).values(
+                    consultation_id=consultation_id, participant_id=participant_id, role=role.value
+                )
+            )
+
+    def roles(self, consultation_id: int) -> list[RoleAssignment]:
+        with read(self.engine) as c:
+            rows = c.execute(
+                select(s.consultation_role)
+                .where(s.consultation_role.c.consultation_id == consultation_id)
+                .order_by(s.consultation_role.c.role, s.consultation_role.c.participant_id)
+            )
+            return [record(RoleAssignment, row) for row in rows]
+
+    def add_entry(
+        self,
+        consultation_id: int,
+        text: str,
+        *,
+        kind: EntryKind | str = EntryKind.IDEA,
+        participant_id: int | None = None,
+        phase: ConsultationPhase | str | None = None,
+    ) -> ConsultationEntry:
+        """Add a question, idea, note or observation (in the current phase by default)."""
+        text = text_field(text, _TEXT, limit=5000)
+        kind = _enum(EntryKind, kind, N_("Kind"))
+        with write(self.engine) as c:
+            consultation = fetch_one(c, s.consultation, consultation_id)
+            if participant_id is not None:
+                fetch_one(c, s.participant, participant_id)
+            phase_value = (
+                _enum(ConsultationPhase, phase, N_("Phase")).value if phase else consultation.phase
+            )
+            new_id = c.execute(
+                insert(s.consultation_entry).values(
+                    consultation_id=consultation_id, participant_id=participant_id,
+                    phase=phase_value, kind=kind.value, text=text, taken=False, created_at=now(),
+                )
+            ).inserted_primary_key[0]  # fmt: skip
+            return record(ConsultationEntry, fetch_one(c, s.consultation_entry, new_id))
+
+    def entries(self, consultation_id: int) -> list[ConsultationEntry]:
+        with read(self.engine) as c:
+            rows = fetch(
+                c, s.consultation_entry, s.consultation_entry.c.consultation_id == consultation_id
+            )
+        return [record(ConsultationEntry, row) for row in rows]
+
+    def mark_taken(self, entry_id: int, taken: bool = True) -> ConsultationEntry:
+        """Mark an idea as taken (or not) by the case giver."""
+        with write(self.engine) as c:
+            fetch_one(c, s.consultation_entry, entry_id)
+            c.execute(
+                update(s.consultation_entry)
+                .where(s.consultation_entry.c.id == entry_id)
+                .values(taken=bool(taken))
+            )
+            return record(ConsultationEntry, fetch_one(c, s.consultation_entry, entry_id))
+
+    # --- cooperation ties ------------------------------------------------------------------
+
+    def add_tie(
+        self,
+        source_id: int,
+        target_id: int,
+        *,
+        type: TieType | str = TieType.COOPERATES,
+        topic: str = "",
+        weight: float = 1.0,
+        directed: bool | None = None,
+        meeting_id: int | None = None,
+        declared_by: int | None = None,
+        source: str = "",
+    ) -> Tie:
+        """Add a tie between two municipalities.
+
+        "learns from" ties are directed by default, the others undirected.
+        """
+        tie_type = _enum(TieType, type, N_("Type"))
+        if source_id == target_id:
+            raise InvalidInput(
+                field=word(N_("Tie")),
+                problem=word(N_("a municipality cannot have a tie with itself")),
+            )
+        _positive(weight, N_("Strength"), allow_none=False)
+        if directed is None:
+            directed = tie_type is TieType.LEARNS_FROM
+        with write(self.engine) as c:
+            fetch_one(c, s.municipality, source_id)
+            fetch_one(c, s.municipality, target_id)
+            if meeting_id is not None:
+                fetch_one(c, s.meeting, meeting_id)
+            if declared_by is not None:
+                fetch_one(c, s.participant, declared_by)
+            new_id = c.execute(
+                insert(s.tie).values(
+                    source_id=source_id, target_id=target_id, type=tie_type.value,
+                    topic=text_field(topic, N_("Topic"), limit=200, required=False),
+                    weight=float(weight), directed=bool(directed), meeting_id=meeting_id,
+                    declared_by=declared_by, source=source, created_at=now(),
+                )
+            ).inserted_primary_key[0]  # fmt: skip
+            return record(Tie, fetch_one(c, s.tie, new_id))
+
+    def ties(self, meeting_id: int | None = None) -> list[Tie]:
+        with read(self.engine) as c:
+            where = [] if meeting_id is None else [s.tie.c.meeting_id == meeting_id]
+            return [record(Tie, row) for row in fetch(c, s.tie, *where)]
+
+    # --- action items ----------------------------------------------------------------------
+
+    def add_action(
+        self,
+        title: str,
+        *,
+        meeting_id: int | None = None,
+        owner_id: int | None = None,
+        due: dt.date | None = None,
+        status: ActionStatus | str = ActionStatus.OPEN,
+        origin: str = "direct",
+        origin_id: int | None = None,
+        notes: str = "",
+    ) -> ActionItem:
+        """Add an action item (Aufgabe, Vereinbarung)."""
+        title = text_field(title, _TITLE, limit=500)
+        status = _enum(ActionStatus, status, N_("Status"))
+        if origin not in ("consultation", "table", "vote", "direct"):
+            raise InvalidInput(
+                field=word(N_("Origin")),
+                problem=word(N_("must be consultation, table, vote or direct")),
+            )
+        stamp = now()
+        with write(self.engine) as c:
+            if meeting_id is not None:
+                fetch_one(c, s.meeting, meeting_id)
+            if owner_id is not None:
+                fetch_one(c, s.participant, owner_id)
+            new_id = c.execute(
+                insert(s.action_item).values(
+                    title=title, meeting_id=meeting_id, owner_id=owner_id, due=due,
+                    status=status.value, origin=origin, origin_id=origin_id,
+                    notes=text_field(notes, N_("Notes"), limit=5000, required=False),
+                    created_at=stamp, updated_at=stamp,
+                )
+            ).inserted_primary_key[0]  # fmt: skip
+            return record(ActionItem, fetch_one(c, s.action_item, new_id))
+
+    def actions(
+        self, *, status: Iterable[ActionStatus | str] | None = None, meeting_id: int | None = None
+    ) -> list[ActionItem]:
+        """Action items, by due date; filtered by status or by the meeting that agreed them."""
+        where = []
+        if status is not None:
+            where.append(s.action_item.c.status.in_([ActionStatus(x).value for x in status]))
+        if meeting_id is not None:
+            where.append(s.action_item.c.meeting_id == meeting_id)
+        with read(self.engine) as c:
+            rows = fetch(c, s.action_item, *where, order=(s.action_item.c.due, s.action_item.c.id))
+        return [record(ActionItem, row) for row in rows]
+
+    def update_action(
+        self,
+        action_id: int,
+        *,
+        status: ActionStatus | str | None = None,
+        note: str = "",
+        meeting_id: int | None = None,
+        owner_id: int | None = None,
+        due: dt.date | None = None,
+    ) -> ActionItem:
+        """Change an action; a change of status is kept as an update (the monitoring)."""
+        with write(self.engine) as c:
+            current = fetch_one(c, s.action_item, action_id)
+            changes: dict[str, Any] = {"updated_at": now()}
+            if owner_id is not None:
+                fetch_one(c, s.participant, owner_id)
+                changes["owner_id"] = owner_id
+            if due is not None:
+                changes["due"] = due
+            if status is not None:
+                changes["status"] = _enum(ActionStatus, status, N_("Status")).value
+            if meeting_id is not None:
+                fetch_one(c, s.meeting, meeting_id)
+            if status is not None or note:
+                c.execute(
+                    insert(s.action_update).values(
+                        action_id=action_id,
+                        status=changes.get("status", current.status),
+                        note=text_field(note, N_("Note"), limit=5000, required=False),
+                        meeting_id=meeting_id,
+                        at=changes["updated_at"],
+                    )
+                )
+            c.execute(
+                update(s.action_item).where(s.action_item.c.id == action_id).values(**changes)
+            )
+            return record(ActionItem, fetch_one(c, s.action_item, action_id))
+
+    def action_updates(self, action_id: int | None = None) -> list[ActionUpdate]:
+        with read(self.engine) as c:
+            where = [] if action_id is None else [s.action_update.c.action_id == action_id]
+            return [record(ActionUpdate, row) for row in fetch(c, s.action_update, *where)]
+
+    # --- themed tables -------------------------------------------------------------------
+
+    def add_table(self, meeting_id: int, theme: str, *, host_id: int | None = None) -> ThemedTable:
+        """Add a themed table (Thementisch) with an optional host who stays at it."""
+        theme = text_field(theme, N_("Theme"), limit=300)
+        with write(self.engine) as c:
+            fetch_one(c, s.meeting, meeting_id)
+            if host_id is not None:
+                fetch_one(c, s.participant, host_id)
+            position = c.execute(
+                select(func.count()).where(s.themed_table.c.meeting_id == meeting_id)
+            ).scalar_one()
+            new_id = c.execute(
+                insert(s.themed_table).values(
+                    meeting_id=meeting_id, theme=theme, host_id=host_id, position=position
+                )
+            ).inserted_primary_key[0]
+            return record(ThemedTable, fetch_one(c, s.themed_table, new_id))
+
+    def tables(self, meeting_id: int) -> list[ThemedTable]:
+        with read(self.engine) as c:
+            rows = fetch(
+                c, s.themed_table, s.themed_table.c.meeting_id == meeting_id,
+                order=(s.themed_table.c.position,),
+            )  # fmt: skip
+        return [record(ThemedTable, row) for row in rows]
+
+    def add_table_round(self, meeting_id: int, *, minutes: int = 30) -> TableRound:
+        """Add the next round of table rotation."""
+        _positive(minutes, N_("Minutes"), allow_none=False)
+        with write(self.engine) as c:
+            fetch_one(c, s.meeting, meeting_id)
+            number = (
+                c.execute(
+                    select(func.coalesce(func.max(s.table_round.c.number), 0)).where(
+                        s.table_round.c.meeting_id == meeting_id
+                    )
+                ).scalar_one()
+                + 1
+            )
+            new_id = c.execute(
+                insert(s.table_round).values(meeting_id=meeting_id, number=number, minutes=minutes)
+            ).inserted_primary_key[0]
+            return record(TableRound, fetch_one(c, s.table_round, new_id))
+
+    def table_rounds(self, meeting_id: int) -> list[TableRound]:
+        with read(self.engine) as c:
+            rows = fetch(
+                c, s.table_round, s.table_round.c.meeting_id == meeting_id,
+                order=(s.table_round.c.number,),
+            )  # fmt: skip
+        return [record(TableRound, row) for row in rows]
+
+    def assign(self, round_id: int, table_id: int, participant_ids: Iterable[int]) -> None:
+        """Seat participants at a table for a round (each sits at one table per round)."""
+        with write(self.engine) as c:
+            table_round = fetch_one(c, s.table_round, round_id)
+            table = fetch_one(c, s.themed_table, table_id)
+            if table.meeting_id != table_round.meeting_id:
+                raise InvalidInput(
+                    field=word(N_("Table")), problem=word(N_("belongs to another meeting"))
+                )
+            for participant_id in dict.fromkeys(participant_ids):
+                fetch_one(c, s.participant, participant_id)
+                c.execute(
+                    delete(s.table_assignment).where(
+                        s.table_assignment.c.round_id == round_id,
+                        s.table_assignment.c.participant_id == participant_id,
+                    )
+                )
+                c.execute(
+                    insert(s.table_assignment).values(
+                        round_id=round_id, table_id=table_id, participant_id=participant_id
+                    )
+                )
+
+    def assignments(self, round_id: int) -> list[TableAssignment]:
+        with read(self.engine) as c:
+            rows = c.execute(
+                select(s.table_assignment)
+                .where(s.table_assignment.c.round_id == round_id)
+                .order_by(s.table_assignment.c.table_id, s.table_assignment.c.participant_id)
+            )
+            return [record(TableAssignment, row) for row in rows]
+
+    def add_table_note(
+        self,
+        table_id: int,
+        text: str,
+        *,
+        participant_id: int | None = None,
+        round_id: int | None = None,
+    ) -> TableNote:
+        """Add a note to a table; notes stay with the table across rounds."""
+        text = text_field(text, _TEXT, limit=5000)
+        with write(self.engine) as c:
+            table = fetch_one(c, s.themed_table, table_id)
+            if (
+                round_id is not None
+                and fetch_one(c, s.table_round, round_id).meeting_id != table.meeting_id
+            ):
+                raise InvalidInput(
+                    field=word(N_("Round")), problem=word(N_("belongs to another meeting"))
+                )
+            if participant_id is not None:
+                fetch_one(c, s.participant, participant_id)
+            new_id = c.execute(
+                insert(s.table_note).values(
+                    table_id=table_id, round_id=round_id, participant_id=participant_id,
+                    text=text, created_at=now(),
+                )
+            ).inserted_primary_key[0]  # fmt: skip
+            return record(TableNote, fetch_one(c, s.table_note, new_id))
+
+    def table_notes(self, table_id: int) -> list[TableNote]:
+        with read(self.engine) as c:
+            rows = fetch(c, s.table_note, s.table_note.c.table_id == table_id)
+        return [record(TableNote, row) for row in rows]
+
+
+def _is_registered(c: Connection, meeting_id: int, participant_id: int) -> bool:
+    return (
+        c.execute(
+            select(s.meeting_participant.c.participant_id).where(
+                s.meeting_participant.c.meeting_id == meeting_id,
+                s.meeting_participant.c.participant_id == participant_id,
+            )
+        ).first()
+        is not None
+    )
+
+
+def _email(value: str | None) -> str | None:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        return None
+    local, at, domain = cleaned.partition("@")
+    if not (local and at and "." in domain and " " not in cleaned and len(cleaned) <= 320):
+        raise InvalidInput(
+            field=word(N_("E-mail")),
+            problem=word(N_("{value} is not an e-mail address"), value=cleaned),
+        )
+    return cleaned
+
+
+def _tag(value: str) -> str:
+    return " ".join(str(value).split())[:80]

@@ -1,0 +1,189 @@
+"""Dot-voting: pure functions over vote rounds and dot events.
+
+The store calls these inside one transaction to decide whether a dot may be
+placed or taken back; the user interface and the exports call them to count.
+
+>>> default_dots_per_person(7)
+2
+>>> for rank in ranking({1: 5, 2: 3, 3: 5, 4: 0}):
+...     print(rank)
+Rank(position=1, topic_id=1, dots=5, tied=True)
+Rank(position=1, topic_id=3, dots=5, tied=True)
+Rank(position=3, topic_id=2, dots=3, tied=False)
+Rank(position=4, topic_id=4, dots=0, tied=False)
+>>> leaders(ranking({1: 5, 2: 3, 3: 3, 4: 1}), 2)
+[1, 2, 3]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ._exceptions import (
+    InvalidTransition,
+    NoDotsLeft,
+    NothingToTakeBack,
+    RoundNotOpen,
+    TopicCapReached,
+    TopicNotInRound,
+    word,
+)
+from .i18n import N_
+from .models import VOTE_STATE_WORDS, DotEvent, VoteRound, VoteState
+
+__all__ = [
+    "DOTS_CAP",
+    "Rank",
+    "check_place",
+    "check_take_back",
+    "check_transition",
+    "default_dots_per_person",
+    "default_max_per_topic",
+    "dots_left",
+    "holdings",
+    "leaders",
+    "ranking",
+    "tally",
+    "voters",
+]
+
+DOTS_CAP = 10
+"""The most dots per person the default gives, however many topics there are."""
+
+_ACTION_WORDS = {
+    VoteState.OPEN: N_("opened"),
+    VoteState.CLOSED: N_("closed"),
+    VoteState.REVEALED: N_("revealed"),
+    VoteState.DRAFT: N_("put back into preparation"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rank:
+    """A topic's place in a round's result. Topics with equal dots share a place."""
+
+    position: int
+    topic_id: int
+    dots: int
+    tied: bool
+
+
+def default_dots_per_person(n_topics: int, cap: int = DOTS_CAP) -> int:
+    """A third of the topics, at least 1, at most ``cap``.
+
+    >>> [default_dots_per_person(n) for n in (1, 3, 6, 14, 60)]
+    [1, 1, 2, 4, 10]
+    """
+    return max(1, min(cap, n_topics // 3))
+
+
+def default_max_per_topic(dots_per_person: int) -> int:
+    """At most three dots of one person on one topic (and never more than she has).
+
+    >>> default_max_per_topic(2), default_max_per_topic(5)
+    (2, 3)
+    """
+    return max(1, min(3, dots_per_person))
+
+
+def holdings(events: Iterable[DotEvent], participant_id: int | None = None) -> Counter[int]:
+    """Dots held per topic after ``events`` (of one participant if given)."""
+    held: Counter[int] = Counter()
+    for event in events:
+        if participant_id is None or event.participant_id == participant_id:
+            held[event.topic_id] += event.delta
+    return +held
+
+
+def tally(
+    events: Iterable[DotEvent], topic_ids: Iterable[int] = (), *, at: dt.datetime | None = None
+) -> dict[int, int]:
+    """Dots per topic, every topic of ``topic_ids`` included (with 0).
+
+    With ``at``, the tally as it stood at that moment: every event is kept
+    with its time, so any moment of a round can be recomputed.
+    """
+    counted = {topic_id: 0 for topic_id in topic_ids}
+    for event in events:
+        if at is None or event.at <= at:
+            counted[event.topic_id] = counted.get(event.topic_id, 0) + event.delta
+    return counted
+
+
+def voters(events: Iterable[DotEvent]) -> set[int]:
+    """Participants who hold at least one dot now."""
+    per_person: Counter[tuple[int, int]] = Counter()
+    for event in events:
+        per_person[event.participant_id, event.topic_id] += event.delta
+    return {participant for (participant, _), n in per_person.items() if n > 0}
+
+
+def dots_left(vote_round: VoteRound, held: Mapping[int, int]) -> int:
+    """How many dots a participant holding ``held`` may still place."""
+    return max(0, vote_round.dots_per_person - sum(held.values()))
+
+
+def check_place(vote_round: VoteRound, held: Mapping[int, int], topic_id: int) -> None:
+    """Raise the reason why a participant holding ``held`` may not place a dot on ``topic_id``."""
+    _check_open(vote_round)
+    if topic_id not in vote_round.topic_ids:
+        raise TopicNotInRound()
+    if sum(held.values()) >= vote_round.dots_per_person:
+        raise NoDotsLeft(dots_per_person=vote_round.dots_per_person)
+    if held.get(topic_id, 0) >= vote_round.max_per_topic:
+        raise TopicCapReached(max_per_topic=vote_round.max_per_topic)
+
+
+def check_take_back(vote_round: VoteRound, held: Mapping[int, int], topic_id: int) -> None:
+    """Raise the reason why a participant holding ``held`` may not take a dot back."""
+    _check_open(vote_round)
+    if topic_id not in vote_round.topic_ids:
+        raise TopicNotInRound()
+    if held.get(topic_id, 0) <= 0:
+        raise NothingToTakeBack()
+
+
+def check_transition(vote_round: VoteRound, new_state: VoteState) -> None:
+    """Raise :class:`InvalidTransition` unless the round may move to ``new_state``."""
+    if not vote_round.state.can_become(new_state):
+        raise InvalidTransition(
+            state=word(VOTE_STATE_WORDS[vote_round.state]),
+            action=word(_ACTION_WORDS[new_state]),
+        )
+
+
+def _check_open(vote_round: VoteRound) -> None:
+    if vote_round.state is not VoteState.OPEN:
+        raise RoundNotOpen(state=word(VOTE_STATE_WORDS[vote_round.state]))
+
+
+def ranking(counted: Mapping[int, int], order: Sequence[int] = ()) -> list[Rank]:
+    """Topics by dots, most first; equal dots share a place (1, 1, 3, ...).
+
+    Topics with equal dots keep the order of ``order`` (the round's order),
+    then their ids; the ``tied`` flag says the place is shared, so a tie is
+    shown as a tie and never broken silently.
+    """
+    position_in_round = {topic_id: i for i, topic_id in enumerate(order)}
+    topics = sorted(
+        counted,
+        key=lambda t: (-counted[t], position_in_round.get(t, len(position_in_round)), t),
+    )
+    per_count = Counter(counted.values())
+    ranks: list[Rank] = []
+    for index, topic_id in enumerate(topics):
+        dots = counted[topic_id]
+        position = ranks[-1].position if ranks and ranks[-1].dots == dots else index + 1
+        ranks.append(Rank(position, topic_id, dots, tied=per_count[dots] > 1))
+    return ranks
+
+
+def leaders(ranks: Sequence[Rank], n: int) -> list[int]:
+    """The topics of the first ``n`` places, and every topic tied with the last of them."""
+    if n <= 0 or not ranks:
+        return []
+    cut = ranks[min(n, len(ranks)) - 1].dots
+    return [rank.topic_id for rank in ranks if rank.position <= n or rank.dots == cut]
