@@ -25,6 +25,7 @@ __all__ = [
     "InvalidTransition",
     "NoDotsLeft",
     "NotAWorkspace",
+    "NotAWorkspaceDatabase",
     "NotInMeeting",
     "NothingToTakeBack",
     "RecordNotFound",
@@ -134,6 +135,13 @@ class NotAWorkspace(WorkspaceError):
         "{location} is not a facilitation workspace ({reason}). It was left "
         "untouched. Choose a workspace file (usually ending in .db), or create a new one "
         "with 'facilitation init'."
+    )
+
+
+class NotAWorkspaceDatabase(NotAWorkspace):
+    template = N_(
+        "The database {location} is not a facilitation workspace ({reason}). Nothing in it "
+        "was changed. For a new workspace use an empty database: 'facilitation init URL'."
     )
 
 

@@ -25,7 +25,9 @@ from .._exceptions import (
     DatabaseUnavailable,
     InvalidInput,
     NotAWorkspace,
+    NotAWorkspaceDatabase,
     WorkspaceDamaged,
+    WorkspaceError,
     WorkspaceExists,
     WorkspaceNotFound,
     WorkspaceTooNew,
@@ -65,7 +67,11 @@ def open_engine(location: str | Path) -> Engine:
             _upgrade(engine)
         return engine
     engine = make_engine(location)
-    revision = _examine_server(engine, location)
+    try:
+        revision = _examine_server(engine, location)
+    except WorkspaceError:
+        engine.dispose()
+        raise
     if revision is None:
         engine.dispose()
         raise WorkspaceNotFound(location=describe_location(location))
@@ -174,7 +180,7 @@ def _examine_server(engine: Engine, location: str | Path) -> str | None:
             if not tables:
                 return None
             if not {"alembic_version", "workspace"} <= tables:
-                raise NotAWorkspace(
+                raise NotAWorkspaceDatabase(
                     location=where, reason=word(N_("the database holds tables of another program"))
                 )
             versions = list(
@@ -243,7 +249,12 @@ def create(
     path = sqlite_path(location)
     if path is None:
         engine = make_engine(location)
-        if _examine_server(engine, location) is not None:
+        try:
+            found = _examine_server(engine, location)
+        except WorkspaceError:
+            engine.dispose()
+            raise
+        if found is not None:
             engine.dispose()
             raise WorkspaceExists(location=describe_location(location))
         _fill_new(engine, title, description, revision)

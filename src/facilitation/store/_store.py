@@ -15,10 +15,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from .. import voting
-from .._exceptions import InvalidInput, NotInMeeting, UnknownLink, word
+from .._exceptions import InvalidInput, NotInMeeting, RecordNotFound, UnknownLink, word
 from ..i18n import N_
 from ..models import (
     ActionItem,
@@ -262,6 +273,13 @@ class Store:
         key = text_field(key, N_("Key"), limit=80)
         name = text_field(name, _NAME, limit=300)
         with write(self.engine) as c:
+            taken = c.execute(
+                select(s.municipality_group.c.id).where(s.municipality_group.c.key == key)
+            ).first()
+            if taken is not None:
+                raise InvalidInput(
+                    field=word(N_("Key")), problem=word(N_("{key} is already taken"), key=key)
+                )
             group_id = c.execute(
                 insert(s.municipality_group).values(key=key, name=name, kind=kind)
             ).inserted_primary_key[0]
@@ -315,7 +333,9 @@ class Store:
     def meetings(self) -> list[Meeting]:
         """Meetings of the series, by date."""
         with read(self.engine) as c:
-            rows = fetch(c, s.meeting, order=(s.meeting.c.date, s.meeting.c.id))
+            rows = fetch(
+                c, s.meeting, order=(s.meeting.c.date.is_(None), s.meeting.c.date, s.meeting.c.id)
+            )
         return [record(Meeting, row) for row in rows]
 
     def meeting(self, meeting_id: int) -> Meeting:
@@ -336,6 +356,8 @@ class Store:
             changes["format"] = _enum(MeetingFormat, changes["format"], N_("Format")).value
         with write(self.engine) as c:
             fetch_one(c, s.meeting, meeting_id)
+            if changes.get("host_municipality_id") is not None:
+                fetch_one(c, s.municipality, changes["host_municipality_id"])
             c.execute(update(s.meeting).where(s.meeting.c.id == meeting_id).values(**changes))
             return record(Meeting, fetch_one(c, s.meeting, meeting_id))
 
@@ -444,6 +466,8 @@ class Store:
             changes["email"] = _email(changes["email"])
         with write(self.engine) as c:
             fetch_one(c, s.participant, participant_id)
+            if changes.get("municipality_id") is not None:
+                fetch_one(c, s.municipality, changes["municipality_id"])
             c.execute(
                 update(s.participant).where(s.participant.c.id == participant_id).values(**changes)
             )
@@ -644,9 +668,13 @@ class Store:
             raise InvalidInput(
                 field=word(N_("Topics")), problem=word(N_("choose at least one topic to vote on"))
             )
-        dots = dots_per_person or voting.default_dots_per_person(len(topics))
+        dots = (
+            voting.default_dots_per_person(len(topics))
+            if dots_per_person is None
+            else dots_per_person
+        )
         _positive(dots, N_("Dots per person"), allow_none=False)
-        cap = max_per_topic or voting.default_max_per_topic(dots)
+        cap = voting.default_max_per_topic(dots) if max_per_topic is None else max_per_topic
         _positive(cap, N_("Dots per topic"), allow_none=False)
         _positive(timer_seconds, N_("Timer"))
         visibility = _enum(Visibility, visibility, N_("Visibility"))
@@ -750,37 +778,35 @@ class Store:
     def _dot(
         self, round_id: int, participant_id: int, topic_id: int, action: DotAction
     ) -> DotEvent:
+        ids = {"round_id": round_id, "participant_id": participant_id}
+        postgres = self.dialect == "postgresql"
         with write(self.engine) as c:
-            person = fetch_one(c, s.participant, participant_id, lock=True)
-            vote_round = self._round(c, round_id)
-            if not _is_registered(c, vote_round.meeting_id, participant_id):
-                raise NotInMeeting(name=person.name)
+            # On PostgreSQL the person's row is locked (two tabs of one person take
+            # turns) and the round's row shared (closing waits for dots in flight).
+            # SQLite's BEGIN IMMEDIATE already lets one writer in at a time.
+            name = c.execute(_PERSON_LOCKED if postgres else _PERSON, ids).scalar()
+            if name is None:
+                raise RecordNotFound(kind=word(N_("participant")), id=participant_id)
+            row = c.execute(_ROUND_SHARED if postgres else _ROUND, ids).first()
+            if row is None:
+                raise RecordNotFound(kind=word(N_("vote round")), id=round_id)
+            topics = tuple(c.execute(_ROUND_TOPICS, ids).scalars())
+            vote_round = record(VoteRound, row, topic_ids=topics)
+            if c.execute(_REGISTERED, {**ids, "meeting_id": row.meeting_id}).first() is None:
+                raise NotInMeeting(name=name)
             held = self._held(c, round_id, participant_id)
             if action is DotAction.PLACE:
                 voting.check_place(vote_round, held, topic_id)
             else:
                 voting.check_take_back(vote_round, held, topic_id)
-            values = {
-                "round_id": round_id,
-                "participant_id": participant_id,
-                "topic_id": topic_id,
-                "action": action.value,
-                "at": now(),
-            }
-            new_id = c.execute(insert(s.dot_event).values(**values)).inserted_primary_key[0]
+            values = {**ids, "topic_id": topic_id, "action": action.value, "at": now()}
+            new_id = c.execute(_INSERT_DOT, values).inserted_primary_key[0]
         return DotEvent(id=new_id, **{**values, "action": action})
 
     @staticmethod
     def _held(c: Connection, round_id: int, participant_id: int) -> Counter[int]:
-        delta = func.sum(case((s.dot_event.c.action == DotAction.PLACE.value, 1), else_=-1))
-        rows = c.execute(
-            select(s.dot_event.c.topic_id, delta)
-            .where(
-                s.dot_event.c.round_id == round_id, s.dot_event.c.participant_id == participant_id
-            )
-            .group_by(s.dot_event.c.topic_id)
-        )
-        return +Counter({topic_id: int(n) for topic_id, n in rows})
+        rows = c.execute(_HELD, {"round_id": round_id, "participant_id": participant_id})
+        return +Counter({topic: int(n) for topic, n in rows})
 
     def my_dots(self, round_id: int, participant_id: int) -> dict[int, int]:
         """The dots a participant holds now, per topic (only her own)."""
@@ -821,6 +847,10 @@ class Store:
             )
         minutes = dict(DEFAULT_PHASE_MINUTES)
         for phase, value in (phase_minutes or {}).items():
+            if int(value) < 0:
+                raise InvalidInput(
+                    field=word(N_("Minutes")), problem=word(N_("must not be negative"))
+                )
             minutes[_enum(ConsultationPhase, phase, N_("Phase"))] = int(value)
         key_question = text_field(key_question, N_("Key question"), limit=2000, required=False)
         with write(self.engine) as c:
@@ -1073,7 +1103,12 @@ class Store:
         if meeting_id is not None:
             where.append(s.action_item.c.meeting_id == meeting_id)
         with read(self.engine) as c:
-            rows = fetch(c, s.action_item, *where, order=(s.action_item.c.due, s.action_item.c.id))
+            rows = fetch(
+                c,
+                s.action_item,
+                *where,
+                order=(s.action_item.c.due.is_(None), s.action_item.c.due, s.action_item.c.id),
+            )
         return [record(ActionItem, row) for row in rows]
 
     def update_action(
@@ -1237,6 +1272,34 @@ class Store:
         with read(self.engine) as c:
             rows = fetch(c, s.table_note, s.table_note.c.table_id == table_id)
         return [record(TableNote, row) for row in rows]
+
+
+# Statements of the dot path, built once: it runs for every click of every person.
+_PERSON = select(s.participant.c.name).where(s.participant.c.id == bindparam("participant_id"))
+_PERSON_LOCKED = _PERSON.with_for_update()
+_ROUND = select(s.vote_round).where(s.vote_round.c.id == bindparam("round_id"))
+_ROUND_SHARED = _ROUND.with_for_update(read=True)
+_ROUND_TOPICS = (
+    select(s.round_topic.c.topic_id)
+    .where(s.round_topic.c.round_id == bindparam("round_id"))
+    .order_by(s.round_topic.c.position)
+)
+_REGISTERED = select(s.meeting_participant.c.participant_id).where(
+    s.meeting_participant.c.meeting_id == bindparam("meeting_id"),
+    s.meeting_participant.c.participant_id == bindparam("participant_id"),
+)
+_HELD = (
+    select(
+        s.dot_event.c.topic_id,
+        func.sum(case((s.dot_event.c.action == DotAction.PLACE.value, 1), else_=-1)),
+    )
+    .where(
+        s.dot_event.c.round_id == bindparam("round_id"),
+        s.dot_event.c.participant_id == bindparam("participant_id"),
+    )
+    .group_by(s.dot_event.c.topic_id)
+)
+_INSERT_DOT = insert(s.dot_event)
 
 
 def _is_registered(c: Connection, meeting_id: int, participant_id: int) -> bool:

@@ -1,0 +1,249 @@
+"""The command line: ``facilitation init | demo | serve | export``.
+
+A workspace argument is a file path or a database URL everywhere. Errors are
+one clear line on standard error and an exit status other than 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__, create_workspace, open_workspace
+from ._exceptions import FacilitationError, WorkspaceNotFound
+from .i18n import LANGUAGES, _, set_language
+
+__all__ = ["main"]
+
+DEFAULT_DEMO = Path("workspace") / "demo.db"
+EXPORT_FORMATS = ("csv",)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="facilitation",
+        description=_(
+            "Run the live parts of peer-learning workshops on this computer and keep "
+            "what they collect as research data."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"facilitation {__version__}")
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, help=_("language of messages (default: German)")
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    init = commands.add_parser(
+        "init", help=_("create a new workspace"), description=_("Create a new workspace.")
+    )
+    init.add_argument("workspace", metavar="WORKSPACE", help=_("file path or database URL"))
+    init.add_argument("--title", help=_("title of the programme or series"))
+    init.add_argument("--description", default="", help=_("a short description"))
+    init.add_argument(
+        "--demo", action="store_true", help=_("fill it with the demo workshop (German)")
+    )
+
+    demo = commands.add_parser(
+        "demo",
+        help=_("start the demo workshop"),
+        description=_("Create the demo workspace if it does not exist yet, and serve it."),
+    )
+    demo.add_argument(
+        "workspace",
+        metavar="WORKSPACE",
+        nargs="?",
+        default=str(DEFAULT_DEMO),
+        help=_("where the demo workspace is kept (default: %(default)s)"),
+    )
+    _serve_options(demo)
+
+    serve = commands.add_parser(
+        "serve",
+        help=_("serve a workspace's pages"),
+        description=_(
+            "Serve the participant, facilitator and projector pages of a workspace. "
+            "Without --lan every page is reachable from this computer only."
+        ),
+    )
+    serve.add_argument(
+        "workspace",
+        metavar="WORKSPACE",
+        nargs="?",
+        help=_("file path or database URL (default: the only workspace in ./workspace)"),
+    )
+    _serve_options(serve)
+
+    export = commands.add_parser(
+        "export",
+        help=_("export a workspace's data"),
+        description=_("Write a workspace's records to files for research and protocols."),
+    )
+    export.add_argument("workspace", metavar="WORKSPACE", help=_("file path or database URL"))
+    export.add_argument("--format", required=True, choices=EXPORT_FORMATS, dest="format")
+    export.add_argument("--out", required=True, type=Path, help=_("folder to write to"))
+    export.add_argument(
+        "--names",
+        action="store_true",
+        help=_("include participants' names (default: stable pseudonyms)"),
+    )
+    export.add_argument(
+        "--confidential",
+        action="store_true",
+        help=_("include the notes of confidential consultations"),
+    )
+    return parser
+
+
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--port", type=int, default=8866, help=_("first of three ports (default: %(default)s)")
+    )
+    parser.add_argument(
+        "--lan",
+        action="store_true",
+        help=_("put the participant page on the room network (never the other pages)"),
+    )
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _init(args: argparse.Namespace) -> int:
+    title = args.title
+    if not title and not args.demo:
+        raise _usage(_("init needs --title (or --demo)"))
+    store = create_workspace(args.workspace, title or "Demo", args.description)
+    with store:
+        if args.demo:
+            from .shipped import load_demo
+
+            load_demo(store)
+            if title:
+                store.update_info(title=title)
+        _say(_("Created workspace {title} at {location}").format(
+            title=store.info().title, location=store.location
+        ))  # fmt: skip
+    return 0
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _usage(message: str) -> _UsageError:
+    return _UsageError(message)
+
+
+def _default_workspace() -> str:
+    folder = Path("workspace")
+    found = sorted(folder.glob("*.db")) if folder.is_dir() else []
+    found = [path for path in found if ".before-upgrade-" not in path.name]
+    if len(found) == 1:
+        return str(found[0])
+    if not found:
+        raise _usage(
+            _("no workspace given and none in ./workspace; name one, or run 'facilitation demo'")
+        )
+    raise _usage(
+        _("several workspaces in ./workspace ({names}); name the one to serve").format(
+            names=", ".join(path.name for path in found)
+        )
+    )
+
+
+def _serve(workspace: str, port: int, lan: bool) -> int:
+    from . import serve
+
+    with open_workspace(workspace) as store:
+        key = store.facilitator_key()
+        title = store.info().title
+        location = store.location
+    _say(_("Starting the pages of {title} ({location}) ...").format(title=title, location=location))
+    stop = threading.Event()
+
+    def _on_signal(signum: int, _frame: object) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with serve.start(workspace, key, port=port, lan=lan) as servers:
+            for name in ("participant", "facilitator", "projector"):
+                _say(f"{name}: {servers.urls[name]}")
+            if lan:
+                _print_qr(servers.urls["participant"])
+            _say(_("Press Ctrl-C to stop."))
+            while not stop.wait(1.0):
+                if not servers.alive():
+                    raise serve.ServerFailed(page="?", reason=_("a page server stopped"))
+            _say(_("Stopping ..."))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
+def _print_qr(url: str) -> None:
+    import qrcode
+
+    code = qrcode.QRCode(border=1)
+    code.add_data(url)
+    code.print_ascii(out=sys.stdout, invert=True)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    location = args.workspace
+    try:
+        open_workspace(location).close()
+    except WorkspaceNotFound:
+        from .shipped import load_demo
+
+        with create_workspace(location, "Demo") as store:
+            load_demo(store)
+        _say(_("Created the demo workspace at {location}").format(location=location))
+    return _serve(location, args.port, args.lan)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .export import write_csv
+
+    with open_workspace(args.workspace) as store:
+        written = write_csv(store, args.out, names=args.names, confidential=args.confidential)
+    for path in written:
+        _say(str(path))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--lang" in argv[:-1]:
+        wanted = argv[argv.index("--lang") + 1]
+        if wanted in LANGUAGES:
+            set_language(wanted)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "init":
+            return _init(args)
+        if args.command == "demo":
+            return _demo(args)
+        if args.command == "serve":
+            return _serve(args.workspace or _default_workspace(), args.port, args.lan)
+        if args.command == "export":
+            return _export(args)
+    except _UsageError as error:
+        parser.exit(2, f"facilitation {args.command}: {error}\n")
+    except FacilitationError as error:
+        parser.exit(1, f"facilitation {args.command}: {error}\n")
+    except KeyboardInterrupt:
+        return 130
+    return 2  # pragma: no cover - argparse requires a command
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Serving the workshop pages with Voila: one Voila server per page.
+
+Each page is its own Voila server in single-notebook mode, so that each gets
+the settings it needs and only the participant page can be put on the room's
+network (``lan=True``): the facilitator's and the projector's pages stay on
+this computer, there is no directory listing and no Jupyter server extension.
+
+Settings (see ``shared/research/voila.md`` for the measurements behind them):
+kernels over IPC (no port clashes when many start at once), a closed or
+reloaded tab frees its kernel (the shutdown beacon is accepted), idle kernels
+are culled, tracebacks and sources are never sent to a page, and participant
+kernels are preheated (so identity never comes from the server-side query string).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._exceptions import FacilitationError
+from ._paths import shared_folder
+from .i18n import N_
+
+__all__ = ["PAGES", "Page", "PortInUse", "ServerFailed", "Servers", "notebooks_dir", "start"]
+
+
+class PortInUse(FacilitationError):
+    template = N_(
+        "Port {port} is already in use on this computer. Stop the program that uses it, "
+        "or choose other ports with --port."
+    )
+
+
+class ServerFailed(FacilitationError):
+    template = N_("The {page} page could not be started: {reason}")
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str  # participant, facilitator, projector
+    notebook: str
+    offset: int  # port = base port + offset
+    public: bool  # may be put on the room network
+    preheat: int  # kernels kept ready (0: none)
+
+
+PAGES = (
+    Page("participant", "participant.ipynb", 0, public=True, preheat=4),
+    Page("facilitator", "facilitator.ipynb", 1, public=False, preheat=0),
+    Page("projector", "projector.ipynb", 2, public=False, preheat=0),
+)
+
+
+def notebooks_dir() -> Path:
+    """The folder of the page notebooks."""
+    return shared_folder("notebooks", "participant.ipynb")
+
+
+def lan_address() -> str:
+    """This computer's address on the room network (loopback if it has none)."""
+    addresses: list[str] = []
+    with contextlib.suppress(OSError):
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            addresses.append(str(info[4][0]))
+    for address in addresses:
+        if not address.startswith("127."):
+            return address
+    return "127.0.0.1"
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def voila_command(page: Page, port: int, host: str) -> list[str]:
+    """The command line of the Voila server of one page."""
+    command = [
+        sys.executable, "-m", "voila", str(notebooks_dir() / page.notebook),
+        "--no-browser",
+        f"--port={port}",
+        f"--Voila.ip={host}",
+        "--Voila.port_retries=0",
+        "--Voila.tornado_settings=disable_check_xsrf=True",
+        "--KernelManager.transport=ipc",
+        "--MappingKernelManager.cull_idle_timeout=7200",
+        "--MappingKernelManager.cull_interval=300",
+        "--MappingKernelManager.cull_connected=False",
+        "--show_tracebacks=False",
+        "--strip_sources=True",
+        "--Voila.log_level=WARN",
+    ]  # fmt: skip
+    if page.preheat:
+        command += ["--preheat_kernel=True", f"--pool_size={page.preheat}"]
+    return command
+
+
+@dataclass
+class Servers:
+    """The running page servers; stop them with :meth:`stop` (or a ``with`` block)."""
+
+    processes: dict[str, subprocess.Popen[bytes]]
+    urls: dict[str, str]
+
+    def __enter__(self) -> Servers:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def alive(self) -> bool:
+        return all(process.poll() is None for process in self.processes.values())
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop every server and its kernels."""
+        for process in self.processes.values():
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def start(
+    workspace: str,
+    facilitator_key: str,
+    *,
+    port: int = 8866,
+    lan: bool = False,
+    pages: Sequence[Page] = PAGES,
+    timeout: float = 120.0,
+    verbose: bool = False,
+) -> Servers:
+    """Start the page servers for ``workspace`` and wait until every page answers."""
+    plan = []
+    urls: dict[str, str] = {}
+    for page in pages:
+        host = "0.0.0.0" if (lan and page.public) else "127.0.0.1"
+        page_port = port + page.offset
+        if not _port_free(host, page_port):
+            raise PortInUse(port=page_port)
+        plan.append((page, host, page_port))
+        url = f"http://{lan_address() if host != '127.0.0.1' else host}:{page_port}/"
+        urls[page.name] = url if page.public else f"{url}?key={facilitator_key}"
+    if "://" not in workspace:  # the kernels run in the notebooks' folder
+        workspace = str(Path(workspace).expanduser().resolve())
+    environment = {
+        **os.environ,
+        "FACILITATION_WORKSPACE": workspace,
+        "FACILITATION_JOIN_URL": urls.get("participant", ""),
+    }
+    environment.pop("QUERY_STRING", None)
+
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    servers = Servers(processes, urls)
+    try:
+        for page, host, page_port in plan:
+            processes[page.name] = subprocess.Popen(
+                voila_command(page, page_port, host),
+                env=environment,
+                start_new_session=True,  # its own process group: stopped with its kernels
+                stdout=subprocess.DEVNULL,
+                stderr=None if verbose else subprocess.DEVNULL,
+            )
+        for page, _host, page_port in plan:
+            _wait_until_answering(
+                processes[page.name], page, f"http://127.0.0.1:{page_port}/", timeout
+            )
+    except BaseException:
+        servers.stop()
+        raise
+    return servers
+
+
+def _wait_until_answering(
+    process: subprocess.Popen[bytes], page: Page, url: str, timeout: float
+) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise ServerFailed(page=page.name, reason=f"exit status {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                if response.status == 200:
+                    _shut_down_probe_kernel(url, response.read().decode("utf-8", "replace"))
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() > deadline:
+            raise ServerFailed(page=page.name, reason=f"no answer within {timeout:.0f} s")
+        time.sleep(0.3)
+
+
+def _shut_down_probe_kernel(url: str, page: str) -> None:
+    """Free the kernel that answering the readiness probe started (as a closed tab does)."""
+    found = re.search(r'kernelId"\s*:\s*"([0-9a-f-]{36})"', page)
+    if found is None:
+        return
+    request = urllib.request.Request(
+        f"{url.split('?')[0]}voila/api/shutdown/{found.group(1)}", data=b"", method="POST"
+    )
+    with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
+        urllib.request.urlopen(request, timeout=10).close()

@@ -1,0 +1,9 @@
+"""The pages of a workshop, as ipywidgets apps.
+
+A page notebook imports one app from here and displays it; the apps call the
+store and the logic modules and hold no rules of their own.
+"""
+
+from ._pages import facilitator_app, participant_app, projector_app
+
+__all__ = ["facilitator_app", "participant_app", "projector_app"]

@@ -1,0 +1,104 @@
+"""Shared fixtures: fresh workspaces on SQLite and on a real PostgreSQL server.
+
+PostgreSQL: with ``FACILITATION_TEST_POSTGRES_URL`` (an admin URL such as
+``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``) the tests use that
+server; otherwise they start a throw-away server with the ``initdb`` of the
+PostgreSQL installed on the machine. Without PostgreSQL those tests are
+skipped, unless ``FACILITATION_REQUIRE_POSTGRES=1`` (as in CI) makes that an error.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import facilitation
+from facilitation import Store
+
+from ._postgres import PostgresServer, start_postgres
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    url = os.environ.get("FACILITATION_TEST_POSTGRES_URL")
+    if url:
+        yield PostgresServer(admin_url=url)
+        return
+    try:
+        server = start_postgres(tmp_path_factory.mktemp("postgres"))
+    except RuntimeError as error:
+        if os.environ.get("FACILITATION_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required here but could not be started: {error}")
+        pytest.skip(f"no PostgreSQL server: {error}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """The URL of a new, empty database on the test server."""
+    name = f"facilitation_test_{os.getpid()}_{next(_counter)}"
+    url = postgres_server.create_database(name)
+    yield url
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a new workspace goes: an SQLite file path, or a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "workspace.db")
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def fresh_store(location: str) -> Iterator[Store]:
+    """A new, empty workspace, on SQLite and on PostgreSQL."""
+    store = facilitation.create_workspace(location, "Peer-Learning Test")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    """A new, empty SQLite workspace."""
+    store = facilitation.create_workspace(tmp_path / "workspace.db", "Peer-Learning Test")
+    yield store
+    store.close()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """A real headless Chromium (Debian's), driven by Playwright."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required here: install the Debian package 'chromium'")
+        pytest.skip("no Chromium at /usr/bin/chromium (Debian package 'chromium')")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

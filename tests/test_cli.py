@@ -1,0 +1,117 @@
+"""The command line, run as a user runs it: a real process, its output and exit status."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import facilitation
+
+CLI = [sys.executable, "-m", "facilitation.cli"]
+
+
+def run(*args: str, cwd: Path | None = None, lang: str = "de") -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "FACILITATION_LANG": lang}
+    return subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, cwd=cwd, env=environment, timeout=120
+    )
+
+
+def test_help_of_every_command() -> None:
+    for command in ([], ["init"], ["demo"], ["serve"], ["export"]):
+        result = run(*command, "--help")
+        assert result.returncode == 0
+        assert "usage: facilitation" in result.stdout
+    assert "Arbeitsbereich" in run("init", "--help").stdout
+    assert "workspace" in run("--lang", "en", "init", "--help").stdout
+
+
+def test_init_creates_a_workspace_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "ostsachsen.db"
+    result = run("init", str(target), "--title", "Peer-Learning Ostsachsen")
+    assert result.returncode == 0, result.stderr
+    assert "Peer-Learning Ostsachsen" in result.stdout
+    with facilitation.open_workspace(target) as store:
+        assert store.info().title == "Peer-Learning Ostsachsen"
+    before = hashlib.sha256(target.read_bytes()).hexdigest()
+    again = run("init", str(target), "--title", "Noch einmal")
+    assert again.returncode == 1
+    assert again.stderr.count("\n") == 1 and "bereits" in again.stderr
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == before
+
+
+def test_init_without_title_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("init", str(tmp_path / "x.db"))
+    assert result.returncode == 2
+    assert "--title" in result.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_init_demo_fills_the_workspace(tmp_path: Path) -> None:
+    result = run("init", str(tmp_path / "demo.db"), "--demo")
+    assert result.returncode == 0, result.stderr
+    with facilitation.open_workspace(tmp_path / "demo.db") as store:
+        assert len(store.participants()) == 12
+        assert store.vote_rounds()
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_errors_are_one_clear_line(tmp_path: Path, lang: str) -> None:
+    not_a_workspace = tmp_path / "notizen.json"
+    not_a_workspace.write_text('{"eine": "Notiz"}', encoding="utf-8")
+    cases = [
+        (["export", str(tmp_path / "fehlt.db"), "--format", "csv", "--out", str(tmp_path)], 1),
+        (["export", str(not_a_workspace), "--format", "csv", "--out", str(tmp_path)], 1),
+        (["serve", str(not_a_workspace)], 1),
+        (["serve", "postgresql+psycopg://nobody:secret@127.0.0.1:9/none"], 1),
+    ]
+    for args, status in cases:
+        result = run(*args, lang=lang)
+        assert result.returncode == status, (args, result.stderr)
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        assert "secret" not in result.stderr
+    assert not_a_workspace.read_text(encoding="utf-8") == '{"eine": "Notiz"}'
+
+
+def test_serve_without_a_workspace_says_what_to_do(tmp_path: Path) -> None:
+    result = run("serve", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "facilitation demo" in result.stderr
+
+
+def test_export_csv_pseudonymises_and_keeps_confidential_notes_inside(tmp_path: Path) -> None:
+    workspace = tmp_path / "demo.db"
+    assert run("init", str(workspace), "--demo").returncode == 0
+    out = tmp_path / "export"
+    result = run("export", str(workspace), "--format", "csv", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (out / f"{name}.csv").open(encoding="utf-8-sig") as f:
+            return list(csv.DictReader(f))
+
+    people = rows("participants")
+    assert people and "name" not in people[0]
+    assert people[0]["pseudonym"].startswith("P")
+    with facilitation.open_workspace(workspace) as store:
+        names = [p.name for p in store.participants()]
+        included = [c.id for c in store.consultations() if c.include_in_export]
+        dots = len(store.dot_events())
+    everything = "".join(path.read_text(encoding="utf-8-sig") for path in out.glob("*.csv"))
+    assert not any(name in everything for name in names)
+    assert {int(r["consultation_id"]) for r in rows("consultation_entries")} == set(included)
+    assert len(rows("dot_events")) == dots
+
+    named = tmp_path / "named"
+    run("export", str(workspace), "--format", "csv", "--out", str(named), "--names")
+    with (named / "participants.csv").open(encoding="utf-8-sig") as f:
+        shown = {row["name"] for row in csv.DictReader(f)} - {""}
+    with facilitation.open_workspace(workspace) as store:
+        assert shown == {p.name for p in store.participants() if p.consent_named}
