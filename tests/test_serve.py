@@ -133,7 +133,8 @@ def test_serve_starts_three_pages_and_stops_everything(
             assert "Ostsachsen" not in shown
             shown = _shown(browser, urls["projector"], "Mitmachen unter")
             assert f"127.0.0.1:{port}" in shown or "Mitmachen" in shown
-            assert "Willkommen" in _shown(browser, f"http://127.0.0.1:{port}/", "Willkommen")
+            shown = _shown(browser, f"http://127.0.0.1:{port}/", "persönlichen Link")
+            assert "Ostsachsen" in shown  # the workspace's title, and how to get in
         # No directory listing, no other notebook, no Jupyter server API.
         for path in ("tree", "voila/tree", "voila/render/facilitator.ipynb", "api/contents",
                      "notebooks/facilitator.ipynb", "api/kernels"):  # fmt: skip

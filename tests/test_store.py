@@ -428,8 +428,8 @@ def test_vote_round_defaults(voting):
         assert (vote_round.dots_per_person, vote_round.max_per_topic) == (dots, cap), n
         assert vote_round.dots_per_person == max(1, min(voting_rules.DOTS_CAP, n // 3))
     first = store.vote_rounds(meeting.id)[0]
-    assert first.title == "1"
-    assert [r.title for r in store.vote_rounds()] == [str(i) for i in range(1, 8)]
+    assert first.title == "Punktabfrage 1"
+    assert [r.title for r in store.vote_rounds()] == [f"Punktabfrage {i}" for i in range(1, 8)]
     assert first.state is VoteState.DRAFT
     assert first.visibility is Visibility.SECRET
     assert (first.opened_at, first.closed_at, first.revealed_at) == (None, None, None)

@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 from ._exceptions import (
     DatabaseUnavailable,
     FacilitationError,
+    IntakeClosed,
     InvalidInput,
     InvalidTransition,
     NoDotsLeft,
@@ -24,6 +25,7 @@ from ._exceptions import (
     RoundNotOpen,
     TopicCapReached,
     TopicNotInRound,
+    UnknownJoinCode,
     UnknownLink,
     VotingError,
     WorkspaceDamaged,
@@ -37,6 +39,7 @@ from .store import Store
 __all__ = [
     "DatabaseUnavailable",
     "FacilitationError",
+    "IntakeClosed",
     "InvalidInput",
     "InvalidTransition",
     "NoDotsLeft",
@@ -49,6 +52,7 @@ __all__ = [
     "Store",
     "TopicCapReached",
     "TopicNotInRound",
+    "UnknownJoinCode",
     "UnknownLink",
     "VotingError",
     "WorkspaceDamaged",

@@ -21,9 +21,12 @@ from .i18n import N_, translate
 __all__ = [
     "DatabaseUnavailable",
     "FacilitationError",
+    "IntakeClosed",
     "InvalidInput",
     "InvalidTransition",
     "NoDotsLeft",
+    "NoMeetingChosen",
+    "NoRoundChosen",
     "NotAWorkspace",
     "NotAWorkspaceDatabase",
     "NotInMeeting",
@@ -32,6 +35,7 @@ __all__ = [
     "RoundNotOpen",
     "TopicCapReached",
     "TopicNotInRound",
+    "UnknownJoinCode",
     "UnknownLink",
     "VotingError",
     "WorkspaceDamaged",
@@ -181,6 +185,27 @@ class InvalidInput(FacilitationError):
 class UnknownLink(FacilitationError):
     template = N_(
         "This personal link is not valid (any more). Ask the facilitator for your current link."
+    )
+
+
+class IntakeClosed(FacilitationError):
+    template = N_(
+        "The collection of challenges is closed. Ask the facilitator to open it again if you "
+        "want to add one."
+    )
+
+
+class NoMeetingChosen(FacilitationError):
+    template = N_("Choose or add a meeting first.")
+
+
+class NoRoundChosen(FacilitationError):
+    template = N_("Prepare a vote round first.")
+
+
+class UnknownJoinCode(FacilitationError):
+    template = N_(
+        "This join code is not valid. Check the code on the projector, or ask the facilitator."
     )
 
 

@@ -31,11 +31,13 @@ __all__ = [
     "DotEvent",
     "EntryKind",
     "Group",
+    "LiveState",
     "Meeting",
     "MeetingFormat",
     "Municipality",
     "Participant",
     "RoleAssignment",
+    "Screen",
     "TableAssignment",
     "TableNote",
     "TableRound",
@@ -88,6 +90,15 @@ VOTE_STATE_WORDS = {
     VoteState.CLOSED: N_("closed"),
     VoteState.REVEALED: N_("revealed"),
 }
+
+
+class Screen(StrEnum):
+    """What the participants' pages show now."""
+
+    WAITING = "waiting"
+    INTAKE = "intake"
+    VOTE = "vote"
+    RESULTS = "results"
 
 
 class Visibility(StrEnum):
@@ -382,3 +393,16 @@ class TableNote:
     participant_id: int | None
     text: str
     created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LiveState:
+    """What a meeting shows now: the screen, the intake, the join code, the timer."""
+
+    meeting_id: int
+    screen: Screen = Screen.WAITING
+    subject_id: int | None = None  # the vote round on the screen
+    intake_open: bool = False
+    join_code: str | None = None  # open event: newcomers join with this code
+    timer_ends_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None

@@ -104,6 +104,7 @@ def voila_command(page: Page, port: int, host: str) -> list[str]:
         "--show_tracebacks=False",
         "--strip_sources=True",
         "--Voila.log_level=WARN",
+        "--template=facilitation",
     ]  # fmt: skip
     if page.preheat:
         command += ["--preheat_kernel=True", f"--pool_size={page.preheat}"]
@@ -171,6 +172,11 @@ def start(
         "FACILITATION_JOIN_URL": urls.get("participant", ""),
     }
     environment.pop("QUERY_STRING", None)
+    # Our Voila template (see share/voila/templates/facilitation) is found through JUPYTER_PATH.
+    template_root = str(Path(__file__).parent / "share")
+    environment["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (template_root, environment.get("JUPYTER_PATH", "")) if p
+    )
 
     processes: dict[str, subprocess.Popen[bytes]] = {}
     servers = Servers(processes, urls)

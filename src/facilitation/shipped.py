@@ -190,11 +190,13 @@ def load_demo(store: Store, path: str | Path | None = None) -> None:
             email=person.get("email"),
             consent_named=person.get("consent_named", False),
         ).id
+    meeting_id = None
     for plan in demo["meetings"]:
-        _load_meeting(store, plan, people)
+        meeting_id = _load_meeting(store, plan, people)
+    store.set_current_meeting(meeting_id)
 
 
-def _load_meeting(store: Store, plan: dict[str, Any], people: dict[str, int]) -> None:
+def _load_meeting(store: Store, plan: dict[str, Any], people: dict[str, int]) -> int:
     meeting = store.add_meeting(
         plan["title"],
         date=dt.date.fromisoformat(plan["date"]) if plan.get("date") else None,
@@ -281,6 +283,7 @@ def _load_meeting(store: Store, plan: dict[str, Any], people: dict[str, int]) ->
             meeting_id=meeting.id,
             declared_by=people.get(item.get("declared_by", "")),
         )
+    return meeting.id
 
 
 def _load_round(

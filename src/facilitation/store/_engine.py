@@ -81,6 +81,9 @@ def write(engine: Engine) -> Iterator[Connection]:
         connection.execution_options(facilitation_write=True)
         with connection.begin():
             yield connection
+            if connection.dialect.name == "postgresql":
+                # Delivered at commit, to every page that listens (see _watch.py).
+                connection.exec_driver_sql("NOTIFY facilitation")
 
 
 @contextlib.contextmanager

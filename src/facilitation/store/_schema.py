@@ -86,6 +86,11 @@ workspace = Table(
     Column("created_with", String(40), nullable=False, server_default=""),
     Column("facilitator_key", String(64), nullable=False, server_default=""),
     _created(),
+    Column(
+        "current_meeting_id",
+        Integer,
+        ForeignKey("meeting.id", ondelete="SET NULL", use_alter=True),
+    ),
 )
 
 municipality = Table(
@@ -437,4 +442,20 @@ meeting_live = Table(
     Column("join_code", String(32), unique=True),
     Column("timer_ends_at", UTCDateTime()),
     Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# --- presence (migration 0003) ---------------------------------------------------
+
+presence = Table(
+    "presence",
+    metadata,
+    Column("meeting_id", Integer, ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "participant_id",
+        Integer,
+        ForeignKey("participant.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("first_seen_at", UTCDateTime(), nullable=False),
+    Column("last_seen_at", UTCDateTime(), nullable=False),
 )

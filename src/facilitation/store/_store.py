@@ -29,8 +29,16 @@ from sqlalchemy import (
 )
 
 from .. import voting
-from .._exceptions import InvalidInput, NotInMeeting, RecordNotFound, UnknownLink, word
-from ..i18n import N_
+from .._exceptions import (
+    IntakeClosed,
+    InvalidInput,
+    NotInMeeting,
+    RecordNotFound,
+    UnknownJoinCode,
+    UnknownLink,
+    word,
+)
+from ..i18n import N_, translate
 from ..models import (
     ActionItem,
     ActionStatus,
@@ -45,11 +53,13 @@ from ..models import (
     DotEvent,
     EntryKind,
     Group,
+    LiveState,
     Meeting,
     MeetingFormat,
     Municipality,
     Participant,
     RoleAssignment,
+    Screen,
     TableAssignment,
     TableNote,
     TableRound,
@@ -66,6 +76,7 @@ from . import _schema as s
 from ._engine import read, write
 from ._open import describe_location
 from ._records import fetch, fetch_one, now, record, text_field
+from ._watch import ChangeWatcher
 
 __all__ = ["DEFAULT_PHASE_MINUTES", "Store"]
 
@@ -567,6 +578,26 @@ class Store:
                 c.execute(insert(s.challenge_tag).values(challenge_id=new_id, tag=tag))
             return self._challenges(c, s.challenge.c.id == new_id)[0]
 
+    def submit_challenge(
+        self,
+        meeting_id: int,
+        participant_id: int,
+        title: str,
+        *,
+        description: str = "",
+        tags: Iterable[str] = (),
+    ) -> Challenge:
+        """A participant submits a challenge: only while the meeting's intake is open."""
+        if not self.live(meeting_id).intake_open:
+            raise IntakeClosed()
+        with read(self.engine) as c:
+            person = fetch_one(c, s.participant, participant_id)
+            if not _is_registered(c, meeting_id, participant_id):
+                raise NotInMeeting(name=person.name)
+        return self.add_challenge(
+            meeting_id, title, description=description, participant_id=participant_id, tags=tags
+        )
+
     def challenges(self, meeting_id: int | None = None) -> list[Challenge]:
         """Challenges in the order they came in (of one meeting, or all)."""
         with read(self.engine) as c:
@@ -692,7 +723,7 @@ class Store:
                 count = c.execute(
                     select(func.count()).where(s.vote_round.c.meeting_id == meeting_id)
                 ).scalar_one()
-                title = f"{count + 1}"
+                title = translate(N_("Vote {number}")).format(number=count + 1)
             new_id = c.execute(
                 insert(s.vote_round).values(
                     meeting_id=meeting_id, title=text_field(title, _TITLE, limit=300),
@@ -1272,6 +1303,161 @@ class Store:
         with read(self.engine) as c:
             rows = fetch(c, s.table_note, s.table_note.c.table_id == table_id)
         return [record(TableNote, row) for row in rows]
+
+    # --- the live workshop ---------------------------------------------------------------
+
+    def watch(self) -> ChangeWatcher:
+        """A cheap way to learn that any page changed the workspace (see ``_watch``)."""
+        return ChangeWatcher(self.engine)
+
+    def current_meeting(self) -> Meeting | None:
+        """The meeting that is running now (chosen by the facilitator), if any."""
+        with read(self.engine) as c:
+            meeting_id = c.execute(select(s.workspace.c.current_meeting_id)).scalar()
+            return record(Meeting, fetch_one(c, s.meeting, meeting_id)) if meeting_id else None
+
+    def set_current_meeting(self, meeting_id: int | None) -> None:
+        with write(self.engine) as c:
+            if meeting_id is not None:
+                fetch_one(c, s.meeting, meeting_id)
+            c.execute(update(s.workspace).values(current_meeting_id=meeting_id))
+
+    def live(self, meeting_id: int) -> LiveState:
+        """What the meeting shows now."""
+        with read(self.engine) as c:
+            row = c.execute(
+                select(s.meeting_live).where(s.meeting_live.c.meeting_id == meeting_id)
+            ).first()
+        return record(LiveState, row) if row is not None else LiveState(meeting_id=meeting_id)
+
+    def _set_live(self, meeting_id: int, **values: Any) -> LiveState:
+        values["updated_at"] = now()
+        with write(self.engine) as c:
+            fetch_one(c, s.meeting, meeting_id)
+            found = c.execute(
+                update(s.meeting_live)
+                .where(s.meeting_live.c.meeting_id == meeting_id)
+                .values(**values)
+            ).rowcount
+            if not found:
+                c.execute(insert(s.meeting_live).values(meeting_id=meeting_id, **values))
+        return self.live(meeting_id)
+
+    def show(
+        self, meeting_id: int, screen: Screen | str, subject_id: int | None = None
+    ) -> LiveState:
+        """Put ``screen`` on the participants' pages (``vote``/``results`` need a round)."""
+        screen = _enum(Screen, screen, N_("Screen"))
+        if screen in (Screen.VOTE, Screen.RESULTS):
+            vote_round = self.vote_round(subject_id) if subject_id is not None else None
+            if vote_round is None or vote_round.meeting_id != meeting_id:
+                raise InvalidInput(
+                    field=word(N_("Screen")),
+                    problem=word(N_("choose a vote round of this meeting")),
+                )
+        values: dict[str, Any] = {"screen": screen.value, "subject_id": subject_id}
+        if screen is Screen.INTAKE:
+            values["intake_open"] = True
+        return self._set_live(meeting_id, **values)
+
+    def set_intake(self, meeting_id: int, open_: bool) -> LiveState:
+        """Open or close the intake of challenges."""
+        return self._set_live(meeting_id, intake_open=bool(open_))
+
+    def start_timer(self, meeting_id: int, seconds: int) -> LiveState:
+        """Start a countdown shown on the projector and the participants' pages."""
+        _positive(seconds, N_("Timer"), allow_none=False)
+        return self._set_live(meeting_id, timer_ends_at=now() + dt.timedelta(seconds=seconds))
+
+    def stop_timer(self, meeting_id: int) -> LiveState:
+        return self._set_live(meeting_id, timer_ends_at=None)
+
+    def open_join(self, meeting_id: int) -> str:
+        """Let newcomers join this meeting with a short code; returns the code."""
+        code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
+        self._set_live(meeting_id, join_code=code)
+        return code
+
+    def close_join(self, meeting_id: int) -> None:
+        self._set_live(meeting_id, join_code=None)
+
+    def join(
+        self,
+        code: str,
+        name: str,
+        *,
+        role: str = "",
+        municipality_id: int | None = None,
+        consent_named: bool = False,
+    ) -> tuple[Participant, str]:
+        """A newcomer joins the meeting of join code ``code``: her record and personal link."""
+        code = (code or "").strip().upper()
+        with read(self.engine) as c:
+            meeting_id = c.execute(
+                select(s.meeting_live.c.meeting_id).where(s.meeting_live.c.join_code == code)
+            ).scalar()
+        if not code or meeting_id is None:
+            raise UnknownJoinCode()
+        person = self.add_participant(
+            name, role=role, municipality_id=municipality_id, consent_named=consent_named,
+            meeting_id=meeting_id,
+        )  # fmt: skip
+        return person, self.create_link(person.id)
+
+    def links(self, participant_id: int) -> list[str]:
+        """The valid personal link tokens of a participant, newest first."""
+        with read(self.engine) as c:
+            return list(
+                c.execute(
+                    select(s.participant_link.c.token)
+                    .where(
+                        s.participant_link.c.participant_id == participant_id,
+                        s.participant_link.c.revoked_at.is_(None),
+                    )
+                    .order_by(s.participant_link.c.created_at.desc())
+                ).scalars()
+            )
+
+    def mark_seen(self, meeting_id: int, participant_id: int) -> None:
+        """Note that a participant has her page open for a meeting."""
+        stamp = now()
+        with write(self.engine) as c:
+            found = c.execute(
+                update(s.presence)
+                .where(
+                    s.presence.c.meeting_id == meeting_id,
+                    s.presence.c.participant_id == participant_id,
+                )
+                .values(last_seen_at=stamp)
+            ).rowcount
+            if not found:
+                c.execute(
+                    insert(s.presence).values(
+                        meeting_id=meeting_id, participant_id=participant_id,
+                        first_seen_at=stamp, last_seen_at=stamp,
+                    )
+                )  # fmt: skip
+
+    def seen(self, meeting_id: int) -> dict[int, dt.datetime]:
+        """Participants who have opened their page for a meeting, with when they last did."""
+        query = select(s.presence.c.participant_id, s.presence.c.last_seen_at).where(
+            s.presence.c.meeting_id == meeting_id
+        )
+        with read(self.engine) as c:
+            return {participant: at for participant, at in c.execute(query)}
+
+    def dots_per_participant(self, round_id: int) -> dict[int, int]:
+        """How many dots each participant holds now (for progress: never which topics)."""
+        with read(self.engine) as c:
+            rows = c.execute(
+                select(
+                    s.dot_event.c.participant_id,
+                    func.sum(case((s.dot_event.c.action == DotAction.PLACE.value, 1), else_=-1)),
+                )
+                .where(s.dot_event.c.round_id == round_id)
+                .group_by(s.dot_event.c.participant_id)
+            )
+            return {participant: int(n) for participant, n in rows if n}
 
 
 # Statements of the dot path, built once: it runs for every click of every person.

@@ -1,0 +1,83 @@
+"""Small widgets that run in the browser: who is this page, and a countdown.
+
+Participant pages are preheated: their kernel runs before anyone asks, so it
+cannot see the page's address. :class:`Identity` reads the personal link's
+token from the address (``?p=…``) or from what this browser remembered, and
+hands it to the kernel, which checks it against the store.
+"""
+
+from __future__ import annotations
+
+import anywidget
+import traitlets
+
+__all__ = ["Countdown", "Identity"]
+
+
+class Identity(anywidget.AnyWidget):
+    """The personal link token of this browser tab (``token``; ``ready`` once read)."""
+
+    _esm = """
+    const KEY = "facilitation-personal-link";
+    function remember(token) {
+      try { window.localStorage.setItem(KEY, token); } catch (e) {}
+      const url = new URL(window.location.href);
+      if (url.searchParams.get("p") !== token) {
+        url.searchParams.set("p", token);
+        window.history.replaceState(null, "", url.toString());
+      }
+    }
+    function forget() {
+      try { window.localStorage.removeItem(KEY); } catch (e) {}
+      const url = new URL(window.location.href);
+      url.searchParams.delete("p");
+      window.history.replaceState(null, "", url.toString());
+    }
+    export default {
+      render({ model, el }) {
+        el.style.display = "none";
+        const params = new URLSearchParams(window.location.search);
+        let token = params.get("p") || "";
+        if (!token) {
+          try { token = window.localStorage.getItem(KEY) || ""; } catch (e) { token = ""; }
+        }
+        model.set("token", token);
+        model.set("ready", true);
+        model.save_changes();
+        model.on("change:remember", () => {
+          const wanted = model.get("remember");
+          if (wanted === "-") { forget(); } else if (wanted) { remember(wanted); }
+        });
+      }
+    };
+    """
+    token = traitlets.Unicode("").tag(sync=True)
+    ready = traitlets.Bool(False).tag(sync=True)
+    remember = traitlets.Unicode("").tag(sync=True)
+
+
+class Countdown(anywidget.AnyWidget):
+    """A countdown to ``ends_at`` (ms since 1970, UTC; 0: none), ticking in the browser."""
+
+    _esm = """
+    export default {
+      render({ model, el }) {
+        el.classList.add("fac-countdown");
+        let timer = null;
+        function tick() {
+          const ends = model.get("ends_at");
+          if (!ends) { el.textContent = ""; el.style.display = "none"; return; }
+          el.style.display = "";
+          const left = Math.max(0, Math.round((ends - Date.now()) / 1000));
+          const m = Math.floor(left / 60), s = left % 60;
+          el.textContent = m + ":" + String(s).padStart(2, "0");
+          el.classList.toggle("fac-countdown-over", left === 0);
+        }
+        tick();
+        timer = setInterval(tick, 250);
+        model.on("change:ends_at", tick);
+        return () => clearInterval(timer);
+      }
+    };
+    """
+    ends_at = traitlets.Float(0).tag(sync=True)

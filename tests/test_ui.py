@@ -1,0 +1,322 @@
+"""The pages' widgets driven in-process, as a person would click them (no browser).
+
+Buttons are clicked with ``button.click()``, fields set through ``.value``; a
+click on a disabled button is what a forged widget message does, and must be
+refused by the store all the same.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import ipywidgets as widgets
+import pytest
+
+import facilitation
+from facilitation.i18n import language
+from facilitation.models import Screen, VoteState
+from facilitation.ui.facilitator import FacilitatorApp
+from facilitation.ui.participant import ParticipantApp
+from facilitation.ui.projector import ProjectorApp
+
+JOIN = "http://127.0.0.1:8866/"
+MARKUP = '<img src=x onerror=alert(1)><script>alert("x")</script>'
+
+
+@pytest.fixture
+def room(sqlite_store) -> Iterator[dict]:
+    """A meeting with three invited participants, the facilitator's page and the wall."""
+    store = sqlite_store
+    store.add_meeting("Auftakt Ostsachsen")
+    facilitator = FacilitatorApp(store, join_url=JOIN, live=False)
+    for name in ("Anna Sommer", "Bernd Hahn", "Carla Weiß"):
+        facilitator.person_name.value = name
+        facilitator.add_person.click()
+    meeting = store.current_meeting()
+    people = store.participants(meeting.id)
+    pages = {}
+    for person in people:
+        page = ParticipantApp(store, live=False)
+        page.identify(store.links(person.id)[0])
+        pages[person.name] = page
+    yield {
+        "store": store,
+        "meeting": meeting,
+        "facilitator": facilitator,
+        "projector": ProjectorApp(store, join_url=JOIN, live=False),
+        "pages": pages,
+        "people": {p.name: p for p in people},
+    }
+
+
+def _refresh(room: dict) -> None:
+    room["facilitator"].refresh()
+    room["projector"].refresh()
+    for page in room["pages"].values():
+        page.refresh()
+
+
+def _state(widget: widgets.Widget) -> str:
+    """Everything a page holds in its widgets (what the browser could read)."""
+    seen: list[dict] = []
+
+    def walk(w: widgets.Widget) -> None:
+        state = {
+            k: v for k, v in w.get_state().items() if k not in ("_model_id", "layout", "style")
+        }
+        seen.append(state)
+        for child in getattr(w, "children", ()):
+            walk(child)
+
+    walk(widget)
+    return json.dumps(seen, default=str, sort_keys=True, ensure_ascii=False)
+
+
+def _texts(page: ParticipantApp) -> str:
+    return _state(page.widget)
+
+
+def test_facilitator_registers_participants_with_personal_links(room) -> None:
+    store, facilitator = room["store"], room["facilitator"]
+    assert [p.name for p in store.participants(room["meeting"].id)] == sorted(room["people"])
+    table = facilitator.people_table.value
+    for person in room["people"].values():
+        (token,) = store.links(person.id)
+        assert f"{JOIN}?p={token}" in table
+    facilitator.make_sheet.click()
+    assert facilitator.sheet.value.count("<svg") == 3
+    facilitator.person_name.value = "   "
+    facilitator.add_person.click()
+    assert "Name: darf nicht leer sein" in facilitator.message.value
+    assert len(store.participants(room["meeting"].id)) == 3
+
+
+def test_intake_merge_and_a_secret_vote_from_start_to_reveal(room) -> None:
+    store, facilitator, projector = room["store"], room["facilitator"], room["projector"]
+    anna, bernd, carla = (room["pages"][n] for n in ("Anna Sommer", "Bernd Hahn", "Carla Weiß"))
+
+    # Intake is closed: a forged "submit" is refused by the store.
+    anna.refresh()
+    facilitator.show_intake.click()
+    _refresh(room)
+    assert "geöffnet" in facilitator.intake_state.value
+    for page, title in ((anna, "Leerstand im Ortskern"), (bernd, "Leere Läden am Markt"),
+                        (carla, "Fachkräfte in der Verwaltung"), (anna, MARKUP)):  # fmt: skip
+        page.title_input.value = title
+        page.submit_button.click()
+        assert "Danke" in page.message.value
+    projector.refresh()
+    assert "4 Herausforderungen" in projector.main.value
+    assert "<img" not in projector.main.value and "&lt;img src=x" in projector.main.value
+    assert "&lt;script&gt;" in projector.main.value
+
+    facilitator.close_intake.click()
+    bernd.refresh()
+    bernd.title_input.value = "Noch eine"
+    bernd.submit_button.click()  # disabled on the page; a forged click all the same
+    assert "geschlossen" in bernd.message.value
+    assert len(store.challenges(room["meeting"].id)) == 4
+
+    # Merge two challenges into one topic; the topic keeps its origins.
+    facilitator.refresh()
+    challenges = store.challenges(room["meeting"].id)
+    for challenge in challenges[:2]:
+        facilitator._boxes[challenge.id].value = True
+    facilitator.topic_title.value = "Leerstand und lebendige Ortskerne"
+    facilitator.merge.click()
+    facilitator._boxes[challenges[2].id].value = True
+    facilitator.merge.click()  # no title: the challenge's title
+    facilitator._boxes[challenges[3].id].value = True
+    facilitator.topic_title.value = "Sonstiges"
+    facilitator.merge.click()
+    topics = store.topics(room["meeting"].id)
+    assert [t.title for t in topics] == [
+        "Leerstand und lebendige Ortskerne", "Fachkräfte in der Verwaltung", "Sonstiges",
+    ]  # fmt: skip
+    assert topics[0].challenge_ids == (challenges[0].id, challenges[1].id)
+
+    # A secret round: 1 dot each by default (3 topics), opened onto every page.
+    facilitator.refresh()
+    facilitator.round_dots.value = 2
+    facilitator.round_cap.value = 1
+    facilitator.create.click()
+    (vote_round,) = store.vote_rounds(room["meeting"].id)
+    assert vote_round.state is VoteState.DRAFT and vote_round.dots_per_person == 2
+    anna.refresh()
+    facilitator.open_round.click()
+    assert store.live(room["meeting"].id).screen is Screen.VOTE
+    _refresh(room)
+    assert "noch 2 von 2" in anna.vote_status.value
+
+    first, second, third = (t.id for t in topics)
+    before = _state(anna.widget)
+    bernd.place(first)
+    bernd.place(first)  # cap of 1 per topic
+    assert "schon 1 Punkte" in bernd.message.value
+    bernd.place(second)
+    bernd.place(third)  # no dots left
+    assert "alle 2 Punkte" in bernd.message.value
+    anna.refresh()
+    # Bernd's dots are nowhere on Anna's page, not even in hidden widget state.
+    assert _state(anna.widget) == before
+    projector.refresh()
+    assert "1 von 3 haben Punkte geklebt" in projector.main.value or "1 von" in projector.main.value
+    assert "fac-ranking" not in projector.main.value  # no tally on the wall while secret
+
+    anna.place(first)
+    anna.take_back(first)
+    anna.take_back(first)
+    assert "keinen Punkt" in anna.message.value
+    anna.place(first)
+    anna.place(third)
+    carla.place(third)
+    carla.place(second)
+    facilitator.refresh()
+    assert "3 von 3 haben Punkte geklebt" in facilitator.round_state.value
+
+    facilitator.close_round.click()
+    carla.take_back(second)
+    assert "nicht geöffnet" in carla.message.value
+    _refresh(room)
+    assert "fac-ranking" not in projector.main.value
+    facilitator.reveal_round.click()
+    _refresh(room)
+    # first: 2 (Bernd, Anna), second: 2 (Bernd, Carla), third: 2 (Anna, Carla): a tie of three.
+    assert store.tally(vote_round.id) == {first: 2, second: 2, third: 2}
+    for html in (projector.main.value, anna.body.children[0].value):
+        assert "fac-ranking" in html
+        assert html.count("geteilter Platz") == 3
+        assert html.count("<td>1.") == 3
+
+    # A further round over the leaders keeps all tied topics.
+    facilitator.leaders.value = 1
+    facilitator.further.click()
+    rounds = store.vote_rounds(room["meeting"].id)
+    assert len(rounds) == 2 and set(rounds[1].topic_ids) == {first, second, third}
+    assert rounds[1].parent_round_id == vote_round.id
+
+
+def test_a_live_round_shows_the_tally_while_voting(room) -> None:
+    store, facilitator, projector = room["store"], room["facilitator"], room["projector"]
+    meeting_id = room["meeting"].id
+    topics = [store.add_topic(meeting_id, f"Thema {i}").id for i in range(3)]
+    facilitator.refresh()
+    facilitator.round_secret.value = False
+    facilitator.create.click()
+    facilitator.open_round.click()
+    _refresh(room)
+    room["pages"]["Bernd Hahn"].place(topics[1])
+    room["pages"]["Anna Sommer"].refresh()
+    projector.refresh()
+    assert "alle: 1" in room["pages"]["Anna Sommer"].topic_rows[topics[1]][0].value
+    assert "fac-ranking" in projector.main.value
+
+
+def test_unknown_and_revoked_links_get_a_clear_page(room) -> None:
+    store = room["store"]
+    page = ParticipantApp(store, live=False)
+    page.identify("kein-gueltiger-link")
+    assert "nicht (mehr) gültig" in page.message.value
+    assert page.person is None and page.body.children == ()
+    anna = room["people"]["Anna Sommer"]
+    (token,) = store.links(anna.id)
+    store.revoke_link(token)
+    page = ParticipantApp(store, live=False)
+    page.identify(token)
+    assert page.person is None and "nicht (mehr) gültig" in page.message.value
+
+
+def test_open_event_newcomer_joins_with_the_code(room) -> None:
+    store, facilitator = room["store"], room["facilitator"]
+    page = ParticipantApp(store, live=False)
+    page.identify("")
+    assert "persönlichen Link" in _texts(page)
+    facilitator.open_join.click()
+    code = store.live(room["meeting"].id).join_code
+    assert code and code in facilitator.join_state.value
+    room["projector"].refresh()
+    assert code in room["projector"].join.value
+
+    page = ParticipantApp(store, live=False)
+    page.identify("")
+    page.join_code.value = "FALSCH"
+    page.join_name.value = "Dora Neu"
+    page.join_button.click()
+    assert "Teilnahmecode ist nicht gültig" in page.message.value
+    page.join_code.value = code.lower()
+    page.join_button.click()
+    assert "Willkommen, Dora Neu" in page.message.value
+    dora = page.person
+    assert dora is not None and dora.id in {p.id for p in store.participants(room["meeting"].id)}
+    assert page.identity.remember == store.links(dora.id)[0]  # the browser keeps the link
+
+    facilitator.close_join.click()
+    late = ParticipantApp(store, live=False)
+    late.identify("")
+    assert not hasattr(late, "join_button") or late.join_button not in late.body.children
+
+
+def test_a_reload_keeps_identity_and_dots(room) -> None:
+    store, facilitator = room["store"], room["facilitator"]
+    topic = store.add_topic(room["meeting"].id, "Mobilität").id
+    store.add_topic(room["meeting"].id, "Tourismus")
+    store.add_topic(room["meeting"].id, "Energie")
+    facilitator.refresh()
+    facilitator.create.click()
+    facilitator.open_round.click()
+    anna = room["people"]["Anna Sommer"]
+    token = store.links(anna.id)[0]
+    first_tab = room["pages"]["Anna Sommer"]
+    first_tab.refresh()
+    first_tab.place(topic)
+    reloaded = ParticipantApp(store, live=False)  # a reload, or a second tab
+    reloaded.identify(token)
+    assert reloaded.person.id == anna.id
+    assert "noch 0 von 1" in reloaded.vote_status.value
+    reloaded.place(topic)
+    assert "alle 1 Punkte" in reloaded.message.value
+    assert store.my_dots(store.vote_rounds()[0].id, anna.id) == {topic: 1}
+
+
+def test_participant_page_speaks_english_when_asked(room) -> None:
+    page = room["pages"]["Carla Weiß"]
+    with language("de"):
+        page.language.value = "en"
+        try:
+            assert "The facilitator will open the next step shortly." in _texts(page)
+        finally:
+            page.language.value = "de"
+    assert "Die Moderation öffnet gleich" in _texts(page)
+
+
+def test_facilitator_and_projector_pages_need_the_key(tmp_path, monkeypatch) -> None:
+    from facilitation.ui import facilitator_app, participant_app, projector_app
+
+    workspace = tmp_path / "w.db"
+    with facilitation.create_workspace(workspace, "Werkstatt") as store:
+        key = store.facilitator_key()
+        store.add_meeting("Treffen")
+    monkeypatch.setenv("FACILITATION_WORKSPACE", str(workspace))
+    for app in (facilitator_app, projector_app):
+        for query in ("", "key=falsch", f"key={key}x"):
+            monkeypatch.setenv("QUERY_STRING", query)
+            shown = _state(app())
+            assert "nur für die Moderation" in shown and "Treffen" not in shown
+        monkeypatch.setenv("QUERY_STRING", f"key={key}")
+        assert "nur für die Moderation" not in _state(app())
+    monkeypatch.setenv("QUERY_STRING", "")
+    assert "Ihre Seite wird geöffnet" in _state(participant_app())
+
+
+def test_timer_reaches_every_page(room) -> None:
+    facilitator = room["facilitator"]
+    facilitator.timer_minutes.value = 3
+    facilitator.start_timer.click()
+    _refresh(room)
+    ends = room["projector"].countdown.ends_at
+    assert ends > 0
+    assert room["pages"]["Anna Sommer"].countdown.ends_at == ends
+    facilitator.stop_timer.click()
+    _refresh(room)
+    assert room["projector"].countdown.ends_at == 0
