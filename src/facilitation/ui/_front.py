@@ -64,19 +64,25 @@ class Countdown(anywidget.AnyWidget):
       render({ model, el }) {
         el.classList.add("fac-countdown");
         let timer = null;
+        function stop() { if (timer !== null) { clearInterval(timer); timer = null; } }
         function tick() {
           const ends = model.get("ends_at");
-          if (!ends) { el.textContent = ""; el.style.display = "none"; return; }
+          if (!ends) { el.textContent = ""; el.style.display = "none"; stop(); return; }
           el.style.display = "";
           const left = Math.max(0, Math.round((ends - Date.now()) / 1000));
           const m = Math.floor(left / 60), s = left % 60;
-          el.textContent = m + ":" + String(s).padStart(2, "0");
+          const text = m + ":" + String(s).padStart(2, "0");
+          if (el.textContent !== text) { el.textContent = text; }
           el.classList.toggle("fac-countdown-over", left === 0);
+          if (left === 0) { stop(); }
         }
-        tick();
-        timer = setInterval(tick, 250);
-        model.on("change:ends_at", tick);
-        return () => clearInterval(timer);
+        function start() {
+          tick();
+          if (model.get("ends_at") && timer === null) { timer = setInterval(tick, 250); }
+        }
+        start();
+        model.on("change:ends_at", start);
+        return stop;
       }
     };
     """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-__all__ = ["CSS", "style_sheet"]
+__all__ = ["CSS", "header_row", "style_sheet"]
 
 CSS = """
 <style>
@@ -29,7 +29,12 @@ CSS = """
 .fac-table td, .fac-table th { text-align: left; padding: 4px 8px; border-bottom: 1px solid #eef2f6;
                                vertical-align: top; }
 .fac-countdown { font-size: 2.2em; font-weight: 700; font-variant-numeric: tabular-nums;
-                 color: #1c7ed6; text-align: right; }
+                 color: #1c7ed6; text-align: right; flex: 0 0 auto; min-width: 3.2em; }
+.fac-root .fac-header > .widget-html { flex: 1 1 auto; min-width: 0; }
+.fac-ranking td:first-child { width: 9em; white-space: nowrap; }
+.fac-ranking td:last-child { width: 3em; text-align: right; }
+.fac-wall .fac-ranking { font-size: 1.25em; }
+.fac-wall h2 { font-size: 1.5em; }
 .fac-countdown-over { color: #c92a2a; }
 .fac-wall { font-size: 1.6em; }
 .fac-wall .fac-card { font-size: 0.9em; }
@@ -45,7 +50,7 @@ CSS = """
   min-width: 120px; font-size: 15px; padding: 4px 14px !important; }
 .fac-root .widget-tab > .lm-TabBar { overflow-x: auto; }
 .fac-root .widget-text, .fac-root .widget-textarea, .fac-root .widget-dropdown {
-  max-width: 100%; }
+  max-width: 100%; box-sizing: border-box; }
 .fac-root .widget-text input, .fac-root .widget-textarea textarea { font-size: 16px; }
 @media (max-width: 600px) {
   .fac-root { padding: 4px; }
@@ -62,3 +67,10 @@ CSS = """
 
 def style_sheet() -> widgets.HTML:
     return widgets.HTML(CSS)
+
+
+def header_row(title: widgets.Widget, countdown: widgets.Widget) -> widgets.HBox:
+    """A page's title with the countdown on its right (the countdown never squeezed)."""
+    row = widgets.HBox([title, countdown], layout={"justify_content": "space-between"})
+    row.add_class("fac-header")
+    return row

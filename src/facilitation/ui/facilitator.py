@@ -22,7 +22,7 @@ from ..store import Store
 from ._common import esc
 from ._front import Countdown
 from ._live import LiveLoop
-from ._style import style_sheet
+from ._style import header_row, style_sheet
 from ._views import qr_svg, ranking_html, timer_ms
 
 __all__ = ["FacilitatorApp"]
@@ -65,10 +65,7 @@ class FacilitatorApp:
         self._build_people()
         self._build_intake()
         self._build_vote()
-        header = widgets.HBox(
-            [widgets.HTML(f"<h1>{esc(store.info().title)}</h1>"), self.countdown],
-            layout={"justify_content": "space-between"},
-        )
+        header = header_row(widgets.HTML(f"<h1>{esc(store.info().title)}</h1>"), self.countdown)
         self.widget = widgets.VBox(
             [
                 style_sheet(),

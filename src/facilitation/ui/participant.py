@@ -19,7 +19,7 @@ from ..store import Store
 from ._common import esc
 from ._front import Countdown, Identity
 from ._live import LiveLoop
-from ._style import style_sheet
+from ._style import header_row, style_sheet
 from ._views import ranking_html, timer_ms
 
 __all__ = ["ParticipantApp"]
@@ -38,6 +38,18 @@ class ParticipantApp:
         self.header = widgets.HTML()
         self.body = widgets.VBox()
         self.message = widgets.HTML()
+        self.waiting = widgets.HTML()
+        self.results = widgets.HTML()
+        self.round_id: int | None = None
+        # Every screen is built once and then only shown or hidden: a phase switch
+        # sends a few small updates instead of new widgets to every page.
+        self.sections = {
+            "waiting": widgets.VBox([self.waiting]),
+            "intake": widgets.VBox(),
+            "vote": widgets.VBox(),
+            "results": widgets.VBox([self.results]),
+            "join": widgets.VBox(),
+        }
         self.language = widgets.ToggleButtons(
             options=[("DE", "de"), ("EN", "en")],
             value=current_language(),
@@ -48,12 +60,13 @@ class ParticipantApp:
             [
                 style_sheet(),
                 self.identity,
-                widgets.HBox([self.header, self.countdown]),
+                header_row(self.header, self.countdown),
                 self.message,
                 self.body,
             ],
         )
         self.widget.add_class("fac-root")
+        self._build_intake()
         self._build_waiting(_("Opening your page ..."))
         self.identity.observe(self._on_identity, "ready")
         self._loop = LiveLoop(store, self.refresh) if live else None
@@ -99,13 +112,14 @@ class ParticipantApp:
         self.message.value = ""
         live = self.store.live(self.meeting_id) if self.meeting_id else None
         if live is None or not live.join_code:
-            self.body.children = [
+            self.sections["join"].children = [
                 widgets.HTML(
                     '<div class="fac-card">'
                     + esc(_("Please open the personal link you received from the facilitator."))
                     + "</div>"
                 )
             ]
+            self._show("join")
             return
         self.join_code = widgets.Text(description=_("Join code"), placeholder="ABC123")
         self.join_name = widgets.Text(description=_("Name"))
@@ -118,7 +132,7 @@ class ParticipantApp:
         self.join_button = widgets.Button(description=_("Join"), button_style="primary")
         self.join_button.on_click(lambda _b: self.join())
         intro = esc(_("Enter the code shown on the projector and your name."))
-        self.body.children = [
+        self.sections["join"].children = [
             widgets.HTML(f"<p>{intro}</p>"),
             self.join_code,
             self.join_name,
@@ -127,6 +141,7 @@ class ParticipantApp:
             self.join_consent,
             self.join_button,
         ]
+        self._show("join")
 
     def join(self) -> None:
         """Join with the code and details typed into the join form."""
@@ -170,21 +185,42 @@ class ParticipantApp:
         self._set_header(meeting.title)
         key: tuple[object, ...] = (meeting.id, live.screen, live.subject_id, current_language())
         if live.screen is Screen.INTAKE:
-            if key != self._shown[:4]:
-                self._build_intake()
             self._update_intake(live.intake_open)
+            self._show("intake")
         elif live.screen in (Screen.VOTE, Screen.RESULTS) and live.subject_id is not None:
             vote_round = self.store.vote_round(live.subject_id)
             if vote_round.state is VoteState.REVEALED:
                 self._build_results(vote_round.id)
                 key = (*key, "revealed")
             else:
-                if key != self._shown[:4]:
+                if vote_round.id != self.round_id:
                     self._build_vote(vote_round.id)
                 self._update_vote(vote_round.id)
+                self._show("vote")
         else:
             self._build_waiting(_("The facilitator will open the next step shortly."))
+            self._prepare_vote(meeting.id)
         self._shown = key
+
+    def _show(self, name: str) -> None:
+        """Show one of the page's screens and hide the others."""
+        children = (*self.sections.values(), self.language)
+        if self.body.children != children:
+            self.body.children = children
+        for section_name, section in self.sections.items():
+            display = "" if section_name == name else "none"
+            if section.layout.display != display:
+                section.layout.display = display
+
+    def _prepare_vote(self, meeting_id: int) -> None:
+        """Build a prepared round's screen ahead (hidden), so that opening it is quick."""
+        pending = [
+            r
+            for r in self.store.vote_rounds(meeting_id)
+            if r.state in (VoteState.DRAFT, VoteState.OPEN)
+        ]
+        if pending and pending[-1].id != self.round_id:
+            self._build_vote(pending[-1].id)
 
     def _set_header(self, meeting_title: str | None) -> None:
         person = self.person
@@ -198,8 +234,10 @@ class ParticipantApp:
             self.header.value = html
 
     def _build_waiting(self, text: str) -> None:
-        waiting = widgets.HTML(f'<div class="fac-card fac-big">{esc(text)}</div>')
-        self.body.children = [waiting, self.language]
+        html = f'<div class="fac-card fac-big">{esc(text)}</div>'
+        if self.waiting.value != html:
+            self.waiting.value = html
+        self._show("waiting")
 
     # intake
 
@@ -220,7 +258,7 @@ class ParticipantApp:
         self.submit_button.on_click(lambda _b: self.submit())
         self.intake_state = widgets.HTML()
         self.mine = widgets.HTML()
-        self.body.children = [
+        self.sections["intake"].children = [
             self.intake_state,
             widgets.Label(_("Title")),
             self.title_input,
@@ -230,7 +268,6 @@ class ParticipantApp:
             self.tags_input,
             self.submit_button,
             self.mine,
-            self.language,
         ]
 
     def _update_intake(self, open_: bool) -> None:
@@ -301,11 +338,10 @@ class ParticipantApp:
             rows.append(row)
         self._topic_titles = {t: topics[t].title for t in vote_round.topic_ids if t in topics}
         title = esc(vote_round.title)
-        self.body.children = [
+        self.sections["vote"].children = [
             widgets.HTML(f"<h2>{title}</h2>"),
             self.vote_status,
             *rows,
-            self.language,
         ]
 
     def _update_vote(self, round_id: int) -> None:
@@ -360,7 +396,9 @@ class ParticipantApp:
     def _build_results(self, round_id: int) -> None:
         vote_round = self.store.vote_round(round_id)
         html = ranking_html(self.store, vote_round)
-        self.body.children = [widgets.HTML(html), self.language]
+        if self.results.value != html:
+            self.results.value = html
+        self._show("results")
 
     # language
 
@@ -368,6 +406,9 @@ class ParticipantApp:
         if change["new"] in LANGUAGES:
             set_language(change["new"])
             self._shown = ()
+            self._build_intake()
+            if self.round_id is not None:
+                self._build_vote(self.round_id)
             if self.person is None:
                 self._build_join()
             else:

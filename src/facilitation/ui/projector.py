@@ -17,7 +17,7 @@ from ..store import Store
 from ._common import esc
 from ._front import Countdown
 from ._live import LiveLoop
-from ._style import style_sheet
+from ._style import header_row, style_sheet
 from ._views import challenge_cards, qr_svg, ranking_html, timer_ms
 
 __all__ = ["ProjectorApp"]
@@ -38,9 +38,7 @@ class ProjectorApp:
         self.widget = widgets.VBox(
             [
                 style_sheet(),
-                widgets.HBox(
-                    [self.title, self.countdown], layout={"justify_content": "space-between"}
-                ),
+                header_row(self.title, self.countdown),
                 self.main,
                 self.join,
             ]
