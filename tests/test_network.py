@@ -480,4 +480,4 @@ def test_a_large_network_is_drawn_without_arrows_per_tie() -> None:
             longitude=10 + (i // 40) / 5,
         )
     svg = draw(cooperation_graph(towns, ties), labels=10).decode()
-    assert svg.count("Ort ") == 10
+    assert 0 < svg.count("Ort ") <= 10  # only the best connected, where there is room

@@ -883,16 +883,21 @@ def layout(
     *,
     previous: Mapping[Hashable, Position] | None = None,
     seed: int = SEED,
+    declutter: float = 0.0,
 ) -> dict[Hashable, Position]:
     """Positions of the nodes for drawing.
 
     ``geo``: longitude and latitude in an equirectangular projection with
     true scale at the network's mean latitude (1 unit ≈ 111 km; north up).
     Towns without coordinates are placed by a force layout among the others.
-    If no town has coordinates, the force layout is used.
+    If no town has coordinates, the force layout is used. With ``declutter``,
+    towns closer than that share of the map's extent are pushed apart just
+    enough (networks up to 400 towns). :func:`draw` does this by itself for
+    the size its nodes have in the picture.
 
-    ``force``: a Fruchterman–Reingold layout of the collapsed network
-    (seeded, so the same network gives the same picture). ``previous``
+    ``force``: a Fruchterman–Reingold layout of each component of the
+    collapsed network (seeded, so the same network gives the same picture),
+    the components packed side by side, towns without ties in a grid. ``previous``
     positions (e.g. of the picture before the last tie came in) are kept as
     the starting point, so the picture moves little when the network grows.
 
@@ -921,7 +926,7 @@ def layout(
             missing = [n for n in simple if n not in pos]
             if missing:
                 pos = _place_missing(simple, pos, missing, seed)
-            return pos
+            return _declutter(pos, declutter * _spread(pos)) if declutter else pos
     return _force(simple, previous, seed)
 
 
@@ -957,26 +962,124 @@ def _place_missing(
 def _force(
     simple: nx.Graph, previous: Mapping[Hashable, Position] | None, seed: int
 ) -> dict[Hashable, Position]:
-    start = None
-    iterations = 100
-    if previous:
-        kept = {n: previous[n] for n in simple if n in previous}
-        if kept:
-            start = dict(kept)
-            cx = sum(p[0] for p in kept.values()) / len(kept)
-            cy = sum(p[1] for p in kept.values()) / len(kept)
-            for i, node in enumerate(n for n in simple if n not in kept):
-                near = [kept[m] for m in simple[node] if m in kept]
-                angle = 2 * math.pi * (i % 12) / 12
-                if near:
-                    bx = sum(p[0] for p in near) / len(near)
-                    by = sum(p[1] for p in near) / len(near)
-                else:
-                    bx, by = cx, cy
-                start[node] = (bx + 0.05 * math.cos(angle), by + 0.05 * math.sin(angle))
-            iterations = 40
-    placed = nx.spring_layout(simple, pos=start, weight=None, seed=seed, iterations=iterations)
-    return {n: (float(p[0]), float(p[1])) for n, p in placed.items()}
+    """Lay out each component on its own, then pack them like boxes on shelves.
+
+    A single spring layout of a network of several components throws them far
+    apart and squeezes each; packing keeps every component readable.
+    """
+    parts = sorted(
+        (sorted(c, key=_sort_key) for c in nx.connected_components(simple)),
+        key=lambda c: (-len(c), _sort_key(c[0])),
+    )
+    tied = [c for c in parts if len(c) > 1]
+    alone = [c[0] for c in parts if len(c) == 1]
+    boxes: list[tuple[float, dict[Hashable, Position]]] = []
+    for members in tied:
+        sub = simple.subgraph(members)
+        start = _start(sub, previous)
+        placed = nx.spring_layout(
+            sub, pos=start, weight=None, seed=seed, iterations=40 if start else 100
+        )
+        side = math.sqrt(len(members))
+        boxes.append((side, {n: (float(p[0]), float(p[1])) for n, p in placed.items()}))
+    if alone:  # towns without ties: a tidy grid
+        columns = math.ceil(math.sqrt(len(alone) * 16 / 9))
+        grid = {
+            n: (
+                -1 + 2 * (i % columns + 0.5) / columns,
+                1 - 2 * (i // columns + 0.5) / columns,
+            )
+            for i, n in enumerate(alone)
+        }
+        boxes.append((max(1.0, 0.6 * math.sqrt(len(alone))), grid))
+    return _pack(boxes)
+
+
+def _start(
+    sub: nx.Graph, previous: Mapping[Hashable, Position] | None
+) -> dict[Hashable, Position] | None:
+    """Starting positions from the previous picture; new towns next to their partners."""
+    kept = {n: previous[n] for n in sub if n in previous} if previous else {}
+    if not kept:
+        return None
+    start = dict(kept)
+    span = _spread(kept) if len(kept) > 1 else 1.0
+    cx = sum(p[0] for p in kept.values()) / len(kept)
+    cy = sum(p[1] for p in kept.values()) / len(kept)
+    for i, node in enumerate(n for n in sub if n not in kept):
+        near = [kept[m] for m in sub[node] if m in kept]
+        angle = 2 * math.pi * (i % 12) / 12
+        bx, by = (
+            (sum(p[0] for p in near) / len(near), sum(p[1] for p in near) / len(near))
+            if near
+            else (cx, cy)
+        )
+        start[node] = (bx + 0.08 * span * math.cos(angle), by + 0.08 * span * math.sin(angle))
+    return start
+
+
+def _pack(boxes: list[tuple[float, dict[Hashable, Position]]]) -> dict[Hashable, Position]:
+    """Place square boxes (side, positions in [-1, 1]²) in rows about 16:9 wide."""
+    if not boxes:
+        return {}
+    area = sum((side * 1.15) ** 2 for side, _p in boxes)
+    width = max(math.sqrt(area * 16 / 9), max(side for side, _p in boxes) * 1.15)
+    out: dict[Hashable, Position] = {}
+    x = y = row = 0.0
+    for side, positions in boxes:
+        cell = side * 1.15
+        if x > 0 and x + cell > width + 1e-9:
+            x, y, row = 0.0, y - row, 0.0
+        xs = [p[0] for p in positions.values()]
+        ys = [p[1] for p in positions.values()]
+        mx, my = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+        half = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9) / 2
+        for n, (px, py) in positions.items():
+            scale = side / 2 / half if len(positions) > 1 else 0.0
+            out[n] = (x + cell / 2 + (px - mx) * scale, y - cell / 2 + (py - my) * scale)
+        x += cell
+        row = max(row, cell)
+    return out
+
+
+def _declutter(
+    pos: Mapping[Hashable, Position], distance: Any, rounds: int = 80
+) -> dict[Hashable, Position]:
+    """Push towns apart that would sit on each other, each as little as needed.
+
+    ``distance`` is the least distance between two towns, or per town a
+    radius (a sequence in the order of ``pos``): then two towns keep the sum
+    of their radii apart. Every town is pulled back towards its true place
+    each round, so a map stays a map. Only for networks up to 400 towns.
+    """
+    import numpy as np
+
+    if len(pos) < 2 or len(pos) > 400:
+        return dict(pos)
+    nodes = list(pos)
+    home = np.array([pos[n] for n in nodes], dtype=float)
+    radius = np.broadcast_to(np.asarray(distance, dtype=float) / 1.0, (len(nodes),))
+    if np.isscalar(distance) or np.ndim(distance) == 0:
+        least = np.full((len(nodes), len(nodes)), float(distance))
+    else:
+        least = radius[:, None] + radius[None, :]
+    if not least.max() > 0:
+        return dict(pos)
+    xy = home.copy()
+    # Towns at the very same place get a small fixed offset, so they can part.
+    angles = np.arange(len(nodes)) * 2.399963  # the golden angle
+    xy += 1e-3 * least.mean() * np.column_stack([np.cos(angles), np.sin(angles)])
+    for _round in range(rounds):
+        delta = xy[:, None, :] - xy[None, :, :]
+        gap = np.sqrt((delta**2).sum(axis=2))
+        np.fill_diagonal(gap, np.inf)
+        overlap = np.clip(least - gap, 0, None)
+        np.fill_diagonal(overlap, 0)
+        if not (overlap > 1e-9 * least.max()).any():
+            break
+        xy += (delta / gap[..., None] * overlap[..., None] * 0.55).sum(axis=1)
+        xy += 0.02 * (home - xy)
+    return {n: (float(x), float(y)) for n, (x, y) in zip(nodes, xy, strict=True)}
 
 
 # --- drawing -------------------------------------------------------------------------------
@@ -1078,7 +1181,8 @@ def draw(
     if positions is None:
         positions = _two_columns(graph) if bipartite else layout(graph, kind)
     figure = Figure(figsize=size, dpi=dpi, facecolor="white")
-    ax = figure.add_axes((0.01, 0.01, 0.98, 0.9 if title else 0.98))
+    # The network on the left four fifths, the legends to its right.
+    ax = figure.add_axes((0.01, 0.01, 0.8 if legend else 0.98, 0.9 if title else 0.98))
     ax.set_axis_off()
     if title:
         figure.suptitle(title, fontsize=font_size * 1.35, fontweight="bold", y=0.975)
@@ -1105,6 +1209,11 @@ def draw(
         kind == "geo" and not bipartite and any("latitude" in d for _, d in graph.nodes(data=True))
     )
     ax.set_aspect("equal" if geo else "auto")
+    _frame(ax, positions)
+    if not bipartite:
+        sizes = _fit_sizes(ax, positions, sizes)
+        positions = _apart_on_screen(ax, positions, sizes)
+        _frame(ax, positions)
     _draw_ties(ax, graph, positions, sizes, bipartite)
     if bipartite:
         colour = {
@@ -1125,15 +1234,56 @@ def draw(
         linewidths=1.5 if n <= 150 else 0.3,
         zorder=3,
     )
-    _label(ax, graph, positions, degree, sizes, labels, font_size, bipartite)
-    _frame(ax, positions)
     if bipartite:  # room for the labels left and right of the two columns
         ax.set_xlim(-0.55, 1.55)
-    if geo:
-        _scale_bar(ax, positions, font_size)
+    taken = _scale_bar(ax, font_size) if geo else []
+    _label(ax, graph, positions, degree, sizes, labels, font_size, bipartite, taken)
     if legend:
         _legends(ax, graph, shown, font_size, bipartite)
     return _save(figure, fmt)
+
+
+def _fit_sizes(
+    ax: Axes, positions: Mapping[Hashable, Position], sizes: Mapping[Hashable, float]
+) -> dict[Hashable, float]:
+    """Shrink the nodes where towns lie close together, so ties between them stay visible.
+
+    The typical node gets at most 60 % of the median distance to the nearest
+    other town, but never less than a quarter of its planned area.
+    """
+    import numpy as np
+
+    nodes = list(positions)
+    if not 2 < len(nodes) <= 400:
+        return dict(sizes)
+    ax.apply_aspect()
+    pixels = ax.transData.transform(np.array([positions[v] for v in nodes], dtype=float))
+    gap = np.sqrt(((pixels[:, None, :] - pixels[None, :, :]) ** 2).sum(axis=2))
+    np.fill_diagonal(gap, np.inf)
+    nearest = float(np.median(gap.min(axis=1))) * 72 / ax.figure.dpi  # in points
+    typical = float(np.median([sizes.get(v, 100) for v in nodes]))
+    wanted = (0.6 * nearest) ** 2
+    factor = min(1.0, max(0.25, wanted / typical)) if typical > 0 else 1.0
+    return {v: size * factor for v, size in sizes.items()}
+
+
+def _apart_on_screen(
+    ax: Axes, positions: Mapping[Hashable, Position], sizes: Mapping[Hashable, float]
+) -> dict[Hashable, Position]:
+    """Move drawn towns apart that would cover each other at this picture's size."""
+    import numpy as np
+
+    nodes = list(positions)
+    if not 1 < len(nodes) <= 400:
+        return dict(positions)
+    ax.apply_aspect()
+    to_pixels = ax.transData
+    pixels = to_pixels.transform(np.array([positions[v] for v in nodes], dtype=float))
+    scale = ax.figure.dpi / 72
+    radii = np.array([math.sqrt(sizes.get(v, 100)) / 2 * scale for v in nodes])
+    moved = _declutter(dict(zip(nodes, map(tuple, pixels), strict=True)), radii + 2)
+    back = to_pixels.inverted().transform(np.array([moved[v] for v in nodes]))
+    return {v: (float(x), float(y)) for v, (x, y) in zip(nodes, back, strict=True)}
 
 
 def _save(figure: Any, fmt: str) -> bytes:
@@ -1246,25 +1396,46 @@ def _label(
     limit: int,
     font_size: float,
     bipartite: bool,
+    taken: list[Any] | None = None,
 ) -> None:
+    """Name the most connected towns where a name covers neither a node nor another name.
+
+    Each name tries eight places around its node (above first), then
+    sixteen farther out with a thin leader line, then all of these at a
+    smaller size; a name that finds no free place is left out.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Bbox
+
     ranked = sorted(
         (v for v in graph if v in positions),
         key=lambda v: (-degree.get(v, 0), str(graph.nodes[v].get("label", v))),
     )
     # A light box rather than a stroked halo: the text stays text in the SVG.
     halo = {"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.75}
+    figure = ax.figure
+    renderer = FigureCanvasAgg(figure).get_renderer()  # type: ignore[arg-type]
+    ax.apply_aspect()
+    to_pixels = ax.transData.transform
+    scale = figure.dpi / 72
+    discs = {}
+    for v in positions:
+        x, y = to_pixels(positions[v])
+        r = math.sqrt(sizes.get(v, 100)) / 2 * scale
+        discs[v] = Bbox.from_extents(x - r, y - r, x + r, y + r)
+    frame = ax.get_window_extent(renderer)
+    taken = list(taken or [])
     for v in ranked[:limit]:
-        x, y = positions[v]
         text = str(graph.nodes[v].get("label", v))
         if len(text) > 38:
             text = text[:36] + "…"
-        offset = math.sqrt(sizes.get(v, 100)) / 2 + 3
+        gap = math.sqrt(sizes.get(v, 100)) / 2 + 3
         if bipartite:
             right = graph.nodes[v].get("bipartite") == 1
             ax.annotate(
                 text,
-                (x, y),
-                xytext=(offset if right else -offset, 0),
+                positions[v],
+                xytext=(gap if right else -gap, 0),
                 textcoords="offset points",
                 ha="left" if right else "right",
                 va="center",
@@ -1272,20 +1443,51 @@ def _label(
                 bbox=halo,
                 zorder=4,
             )
-        else:
-            ax.annotate(
-                text,
-                (x, y),
-                xytext=(0, offset),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=font_size,
-                fontweight="bold",
-                color="#212121",
-                bbox=halo,
-                zorder=4,
-            )
+            continue
+        d = gap * 0.72
+        places = [
+            (0, gap, "center", "bottom"),
+            (0, -gap, "center", "top"),
+            (gap, 0, "left", "center"),
+            (-gap, 0, "right", "center"),
+            (d, d, "left", "bottom"),
+            (-d, d, "right", "bottom"),
+            (d, -d, "left", "top"),
+            (-d, -d, "right", "top"),
+        ]
+        near = len(places)
+        for far in (2.4 * gap + 10, 4 * gap + 24):
+            places += [(dx / gap * far, dy / gap * far, ha, va) for dx, dy, ha, va in places[:8]]
+        # In a large network the towns are dots: names may cover them, not each other.
+        others = [box for w, box in discs.items() if w != v] if len(discs) <= 150 else []
+        leader = {"arrowstyle": "-", "color": "#616161", "linewidth": 1.2, "shrinkB": gap - 2}
+        x, y = to_pixels(positions[v])
+        for size in (font_size, font_size * 0.75):
+            # Measure the name once; the boxes of its candidate places follow from that.
+            probe = ax.text(0, 0, text, fontsize=size, fontweight="bold", bbox=halo)
+            extent = probe.get_window_extent(renderer)
+            probe.remove()
+            width, height = extent.width, extent.height
+            chosen = None
+            for number, (dx, dy, ha, va) in enumerate(places):
+                ax0 = x + dx * scale - {"left": 0, "center": width / 2, "right": width}[ha]
+                ay0 = y + dy * scale - {"bottom": 0, "center": height / 2, "top": height}[va]
+                box = Bbox.from_bounds(ax0, ay0, width, height)
+                inside = frame.x0 <= box.x0 and box.x1 <= frame.x1
+                inside = inside and frame.y0 <= box.y0 and box.y1 <= frame.y1
+                if inside and not any(box.overlaps(o) for o in taken + others):
+                    chosen = number, box
+                    break
+            if chosen is not None:
+                number, box = chosen
+                dx, dy, ha, va = places[number]
+                ax.annotate(
+                    text, positions[v], xytext=(dx, dy), textcoords="offset points", ha=ha,
+                    va=va, fontsize=size, fontweight="bold", color="#212121", bbox=halo, zorder=4,
+                    arrowprops=leader if number >= near else None,
+                )  # fmt: skip
+                taken.append(box)
+                break
 
 
 def _frame(ax: Axes, positions: Mapping[Hashable, Position]) -> None:
@@ -1298,22 +1500,25 @@ def _frame(ax: Axes, positions: Mapping[Hashable, Position]) -> None:
     ax.set_ylim(min(ys) - pad_y, max(ys) + pad_y)
 
 
-def _scale_bar(ax: Axes, positions: Mapping[Hashable, Position], font_size: float) -> None:
+def _scale_bar(ax: Axes, font_size: float) -> list[Any]:
+    """A scale bar in the lower left corner; returns the screen boxes it covers."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    km_per_unit = 111.2
+    km_per_unit = 111.2  # one degree of latitude
     length = _nice_length((x1 - x0) * km_per_unit)
     units = length / km_per_unit
-    left, bottom = x0 + 0.03 * (x1 - x0), y0 + 0.04 * (y1 - y0)
-    ax.plot(
+    left, bottom = x0 + 0.02 * (x1 - x0), y0 + 0.05 * (y1 - y0)
+    bar = ax.plot(
         [left, left + units],
         [bottom, bottom],
         color="#424242",
         linewidth=4,
         solid_capstyle="butt",
         zorder=5,
-    )
-    ax.text(
+    )[0]
+    above = ax.text(
         left + units / 2,
         bottom + 0.012 * (y1 - y0),
         f"{length} km",
@@ -1323,7 +1528,7 @@ def _scale_bar(ax: Axes, positions: Mapping[Hashable, Position], font_size: floa
         color="#424242",
         zorder=5,
     )
-    ax.text(
+    below = ax.text(
         left,
         bottom - 0.012 * (y1 - y0),
         _("North is up"),
@@ -1333,6 +1538,8 @@ def _scale_bar(ax: Axes, positions: Mapping[Hashable, Position], font_size: floa
         color="#757575",
         zorder=5,
     )
+    renderer = FigureCanvasAgg(ax.figure).get_renderer()  # type: ignore[arg-type]
+    return [artist.get_window_extent(renderer) for artist in (bar, above, below)]
 
 
 def _legends(
@@ -1347,6 +1554,7 @@ def _legends(
     first = ax.legend(
         handles=handles,
         loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
         fontsize=font_size * 0.75,
         frameon=True,
         framealpha=0.9,
@@ -1371,7 +1579,8 @@ def _legends(
     if ties:
         ax.legend(
             handles=ties,
-            loc="upper right",
+            loc="lower left",
+            bbox_to_anchor=(1.01, 0.0),
             fontsize=font_size * 0.75,
             frameon=True,
             framealpha=0.9,
