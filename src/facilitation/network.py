@@ -276,7 +276,7 @@ def cooperation_graph(
     networkx.MultiDiGraph
         Nodes are municipality ids with ``name, label, ags, state, state_name,
         district, latitude, longitude, population, population_date, group,
-        groups, source``. Edges (key = tie id) carry ``id, type, topic, weight,
+        groups, source``. Edges (key = tie id) carry ``tie_id, type, topic, weight,
         directed, meeting_id, meeting, meeting_date, declared_by`` (the
         participant's pseudonym), ``source, created_at`` (ISO 8601, UTC).
 
@@ -339,7 +339,7 @@ def cooperation_graph(
             key=tie.id,
             **_plain(
                 {
-                    "id": tie.id,
+                    "tie_id": tie.id,
                     "type": str(tie.type),
                     "topic": tie.topic,
                     "weight": float(tie.weight),
