@@ -14,7 +14,7 @@ import facilitation
 from facilitation import network
 from facilitation.export import tables
 from facilitation.shipped import load_demo
-from facilitation.store._research import GRAPH_KINDS
+from facilitation.store._network import GRAPH_KINDS
 
 HEAVY = ("pandas", "networkx", "matplotlib", "scipy", "numpy")
 

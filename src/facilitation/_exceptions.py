@@ -24,15 +24,19 @@ __all__ = [
     "IntakeClosed",
     "InvalidInput",
     "InvalidTransition",
+    "NetworkClosed",
     "NoDotsLeft",
+    "NoHomeMunicipality",
     "NoMeetingChosen",
     "NoRoundChosen",
     "NotAWorkspace",
     "NotAWorkspaceDatabase",
     "NotInMeeting",
+    "NotYourTie",
     "NothingToTakeBack",
     "RecordNotFound",
     "RoundNotOpen",
+    "TieAlreadyDeclared",
     "TopicCapReached",
     "TopicNotInRound",
     "UnknownJoinCode",
@@ -262,3 +266,25 @@ class NothingToTakeBack(VotingError):
 
 class InvalidTransition(VotingError):
     template = N_("A vote that is {state} cannot be {action}.")
+
+
+# --- cooperation network ---------------------------------------------------------------------
+
+
+class NetworkClosed(FacilitationError):
+    template = N_(
+        "Ties can be entered while the facilitator shows the cooperation network. "
+        "Wait until it is open again."
+    )
+
+
+class NoHomeMunicipality(FacilitationError):
+    template = N_("Choose your own municipality first: the ties you enter start from it.")
+
+
+class TieAlreadyDeclared(FacilitationError):
+    template = N_("You have already entered this tie with {partner}.")
+
+
+class NotYourTie(FacilitationError):
+    template = N_("You can only take back ties that you entered yourself.")
