@@ -1146,6 +1146,7 @@ def draw(
     labels: int = 40,
     font_size: float = 18,
     legend: bool = True,
+    named_first: Iterable[Hashable] = (),
 ) -> bytes:
     """Draw a network for the wall (SVG or PNG bytes).
 
@@ -1155,7 +1156,9 @@ def draw(
     arrow to the town learned from), line width by strength, several ties of
     one pair side by side. Labels are large with a white halo, so they are
     legible from the back of a room; in a large network only the ``labels``
-    towns with most partners are named. The bipartite municipality–topic
+    towns with most partners are named, and where a name finds no free
+    place it is left out; ``named_first`` (e.g. the towns of the people in
+    the room) are named before all others. The bipartite municipality–topic
     network is drawn in two columns. The geographic picture has a scale bar.
 
     Parameters
@@ -1237,7 +1240,8 @@ def draw(
     if bipartite:  # room for the labels left and right of the two columns
         ax.set_xlim(-0.55, 1.55)
     taken = _scale_bar(ax, font_size) if geo else []
-    _label(ax, graph, positions, degree, sizes, labels, font_size, bipartite, taken)
+    first = set(named_first)
+    _label(ax, graph, positions, degree, sizes, labels, font_size, bipartite, taken, first)
     if legend:
         _legends(ax, graph, shown, font_size, bipartite)
     return _save(figure, fmt)
@@ -1397,19 +1401,21 @@ def _label(
     font_size: float,
     bipartite: bool,
     taken: list[Any] | None = None,
+    first: set[Hashable] | frozenset[Hashable] = frozenset(),
 ) -> None:
     """Name the most connected towns where a name covers neither a node nor another name.
 
     Each name tries eight places around its node (above first), then
-    sixteen farther out with a thin leader line, then all of these at a
-    smaller size; a name that finds no free place is left out.
+    twenty-four farther out with a thin leader line, then all of these at
+    smaller sizes; a name that finds no free place is left out. Towns in
+    ``first`` are named before the others.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.transforms import Bbox
 
     ranked = sorted(
         (v for v in graph if v in positions),
-        key=lambda v: (-degree.get(v, 0), str(graph.nodes[v].get("label", v))),
+        key=lambda v: (v not in first, -degree.get(v, 0), str(graph.nodes[v].get("label", v))),
     )
     # A light box rather than a stroked halo: the text stays text in the SVG.
     halo = {"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.75}
@@ -1456,13 +1462,13 @@ def _label(
             (-d, -d, "right", "top"),
         ]
         near = len(places)
-        for far in (2.4 * gap + 10, 4 * gap + 24):
+        for far in (2.4 * gap + 10, 4 * gap + 24, 6 * gap + 40):
             places += [(dx / gap * far, dy / gap * far, ha, va) for dx, dy, ha, va in places[:8]]
         # In a large network the towns are dots: names may cover them, not each other.
         others = [box for w, box in discs.items() if w != v] if len(discs) <= 150 else []
         leader = {"arrowstyle": "-", "color": "#616161", "linewidth": 1.2, "shrinkB": gap - 2}
         x, y = to_pixels(positions[v])
-        for size in (font_size, font_size * 0.75):
+        for size in (font_size, font_size * 0.8, font_size * 0.65):
             # Measure the name once; the boxes of its candidate places follow from that.
             probe = ax.text(0, 0, text, fontsize=size, fontweight="bold", bbox=halo)
             extent = probe.get_window_extent(renderer)

@@ -43,6 +43,11 @@ SHOWN_FIGURES = ("municipalities", "ties", "density", "components", "cross_state
 SEARCH_RESULTS = 6
 
 
+def _label(text: str) -> widgets.HTML:
+    """A field's label that wraps on a narrow phone (a Label would be cut off)."""
+    return widgets.HTML(f'<div class="fac-muted">{esc(text)}</div>')
+
+
 def _heading(text: str) -> str:
     return f"<h2>{esc(text)}</h2>"
 
@@ -82,6 +87,11 @@ class NetworkPicture:
             from .. import network
 
             graph = network_graph(self.store, meeting_id, display)
+            present = {
+                p.municipality_id
+                for p in self.store.participants(meeting_id)
+                if p.municipality_id is not None
+            }
             kind = display.layout
             positions = network.layout(graph, kind, previous=self._positions.get(kind))
             self._positions[kind] = positions
@@ -96,6 +106,7 @@ class NetworkPicture:
                     colour_by=display.colour_by,
                     node_metrics=panel,
                     size=self.size,
+                    named_first=present,
                 )
             )
             self._key = key
@@ -163,7 +174,12 @@ NETWORK_CSS = """
 .fac-figures { display: flex; flex-wrap: wrap; gap: 0.4em 1.6em; margin: 0.2em 0 0.4em; }
 .fac-figure { min-width: 6em; }
 .fac-network { width: 100%; background: #fff; border-radius: 10px; }
-.fac-network svg { display: block; }
+.fac-network svg { display: block; max-height: 78vh; }
+.fac-root .jupyter-widget-tagsinput { min-height: 38px; border: 1px solid #b9c4d0;
+  border-radius: 4px; box-sizing: border-box; padding: 2px 4px; margin: 2px 0; max-width: 100%; }
+.fac-root .jupyter-widget-tagsinput input.jupyter-widget-tag { min-width: 12em; font-size: 16px; }
+.fac-nowrap .jupyter-button, .fac-root .fac-nowrap { white-space: nowrap; }
+.fac-question { font-size: 1.15em; font-weight: 700; }
 .fac-preview { max-width: 720px; border: 1px solid #dfe6ee; border-radius: 10px; }
 .fac-results .jupyter-button, .fac-results .widget-button { width: 100%;
   justify-content: flex-start; text-align: left; background: #eef3f8; }
@@ -218,7 +234,12 @@ class TieEntry(ParticipantView):
         self.results = self._result_buttons(self._choose_partner)
         self.search.observe(lambda _c: self._search_partner(), "value")
         self.chosen = widgets.HTML()
-        self.topics = widgets.TagsInput(value=[], allow_duplicates=False, layout={"width": "100%"})
+        self.topics = widgets.TagsInput(
+            value=[],
+            allow_duplicates=False,
+            placeholder=_("e.g. tourism"),
+            layout={"width": "auto"},
+        )
         self.suggestions = widgets.HBox(layout={"flex_flow": "row wrap"})
         self.strength = widgets.ToggleButtons(
             options=[(f"{n} · {_(STRENGTH_WORDS[n])}", n) for n in STRENGTHS],
@@ -233,16 +254,16 @@ class TieEntry(ParticipantView):
         self.mine.add_class("fac-mine")
         self.form = widgets.VBox(
             [
-                widgets.Label(_("Kind of tie")),
+                _label(_("Kind of tie")),
                 self.kind,
-                widgets.Label(_("With which municipality?")),
+                _label(_("With which municipality?")),
                 self.search,
                 self.results[0],
                 self.chosen,
-                widgets.Label(_("Topics (optional: type and press Enter)")),
+                _label(_("Topics (optional): type one and press Enter")),
                 self.topics,
                 self.suggestions,
-                widgets.Label(_("Strength")),
+                _label(_("Strength")),
                 self.strength,
                 self.submit_button,
             ]
@@ -326,10 +347,10 @@ class TieEntry(ParticipantView):
         if home is None:
             text = _("Which municipality do you come from? Search it and choose it.")
         else:
-            text = _("Which municipalities does {town} cooperate with or learn from?").format(
+            text = _("Which municipalities does {town} work with or learn from?").format(
                 town=home.name
             )
-        set_if_changed(self.intro, f'<div class="fac-card fac-big">{esc(text)}</div>')
+        set_if_changed(self.intro, f'<div class="fac-card fac-question">{esc(text)}</div>')
         titles = tuple(t.title for t in self.store.topics(live.meeting_id))
         if titles != self._topics:
             self._topics = titles
@@ -353,7 +374,12 @@ class TieEntry(ParticipantView):
             rows.append(widgets.HTML(_heading(_("Your ties"))))
         for tie in ties:
             label = widgets.HTML(_tie_html(tie, names))
-            back = widgets.Button(description=_("take back"), layout={"width": "auto"})
+            back = widgets.Button(
+                description=_("take back"),
+                icon="undo",
+                layout={"width": "auto", "flex": "0 0 auto"},
+            )
+            back.add_class("fac-nowrap")
             back.on_click(lambda _b, t=tie.id: self.withdraw(t))
             row = widgets.HBox([label, back], layout={"align_items": "center"})
             row.add_class("fac-card")
@@ -418,7 +444,7 @@ class NetworkWall(ProjectorView):
     show_join = False
 
     def build(self) -> None:
-        self.picture = NetworkPicture(self.store)
+        self.picture = NetworkPicture(self.store, size=(12, 6.75))
         self.widget = widgets.HTML()
         self.widget.add_class("fac-network")
         # Import and warm the drawing libraries now, so the first picture comes quickly.
@@ -462,11 +488,14 @@ class NetworkTab(FacilitatorTab):
         self.layout_choice = widgets.ToggleButtons(
             options=[(_(w), k) for k, w in LAYOUT_WORDS.items()], style={"button_width": "auto"}
         )
+        wide = {"description_width": "initial"}
         self.colour_choice = widgets.Dropdown(
-            description=_("Colour by"), options=[(_(w), k) for k, w in COLOUR_WORDS.items()]
+            description=_("Colour by"),
+            options=[(_(w), k) for k, w in COLOUR_WORDS.items()],
+            style=wide,
         )
         self.scope_choice = widgets.Dropdown(
-            description=_("Ties"), options=[(_(w), k) for k, w in SCOPE_WORDS.items()]
+            description=_("Ties"), options=[(_(w), k) for k, w in SCOPE_WORDS.items()], style=wide
         )
         self._syncing = False
         for choice in (self.layout_choice, self.colour_choice, self.scope_choice):
