@@ -481,3 +481,24 @@ def test_a_large_network_is_drawn_without_arrows_per_tie() -> None:
         )
     svg = draw(cooperation_graph(towns, ties), labels=10).decode()
     assert 0 < svg.count("Ort ") <= 10  # only the best connected, where there is room
+
+
+@pytest.mark.parametrize(
+    "graph",
+    [
+        nx.karate_club_graph(),
+        nx.disjoint_union(nx.barbell_graph(5, 3), nx.star_graph(4)),
+        nx.gnm_random_graph(120, 180, seed=8),
+        nx.empty_graph(3),
+        nx.path_graph(2),
+    ],
+    ids=["karate", "two-components", "random-sparse", "isolates", "one-edge"],
+)
+def test_path_measures_equal_networkx(graph: nx.Graph) -> None:
+    for batch in (7, 256):  # searches from several batches of sources add up the same
+        between, close = network.path_measures(graph, batch=batch)
+        expected_between = nx.betweenness_centrality(graph)
+        expected_close = nx.closeness_centrality(graph)
+        for node in graph:
+            assert between[node] == pytest.approx(expected_between[node], abs=1e-12)
+            assert close[node] == pytest.approx(expected_close[node], abs=1e-12)
