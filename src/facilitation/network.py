@@ -1212,9 +1212,9 @@ def _colours(
         palette = {v: _PALETTE[i % len(_PALETTE)] for i, v in enumerate(seen)}
         for node, value in values.items():
             colour[node] = palette.get(value, _UNKNOWN_COLOUR)
+        community = _("Community")
         labels = {
-            v: f"{_('Community')} {int(v) + 1}" if colour_by == "community" else str(v)
-            for v in seen
+            v: f"{community} {int(v) + 1}" if colour_by == "community" else str(v) for v in seen
         }
         if colour_by == "group":
             names = {
