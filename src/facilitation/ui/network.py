@@ -162,9 +162,10 @@ def _figures_html(figures: dict[str, Any]) -> str:
         shown = f"{value:.2f}".replace(".", ",") if isinstance(value, float) else str(value)
         if current_language() == "en":
             shown = shown.replace(",", ".")
+        label = _(SUMMARY_LABELS[key])
         cells.append(
             f'<div class="fac-figure"><div class="fac-big">{esc(shown)}</div>'
-            f'<div class="fac-muted">{esc(_(SUMMARY_LABELS[key]))}</div></div>'
+            f'<div class="fac-muted">{esc(label)}</div></div>'
         )
     return f'<div class="fac-figures">{"".join(cells)}</div>'
 
@@ -242,7 +243,7 @@ class TieEntry(ParticipantView):
         )
         self.suggestions = widgets.HBox(layout={"flex_flow": "row wrap"})
         self.strength = widgets.ToggleButtons(
-            options=[(f"{n} · {_(STRENGTH_WORDS[n])}", n) for n in STRENGTHS],
+            options=[(" · ".join((str(n), _(STRENGTH_WORDS[n]))), n) for n in STRENGTHS],
             value=2,
             style={"button_width": "auto"},
         )
@@ -428,8 +429,9 @@ class TieEntry(ParticipantView):
 def _tie_html(tie: Tie, names: dict[int, str]) -> str:
     dots = "●" * int(tie.weight) + "○" * (3 - int(tie.weight))
     topic = f' · <span class="fac-tag">{esc(tie.topic)}</span>' if tie.topic else ""
+    kind = _(TIE_WORDS[tie.type.value])
     return (
-        f"<b>{esc(_(TIE_WORDS[tie.type.value]))} {esc(names.get(tie.target_id, '?'))}</b>"
+        f"<b>{esc(kind)} {esc(names.get(tie.target_id, '?'))}</b>"
         f'{topic} <span class="fac-dot">{dots}</span>'
     )
 
@@ -452,8 +454,7 @@ class NetworkWall(ProjectorView):
 
     def update(self, meeting: Meeting, live: LiveState) -> None:
         display = self.store.network_display(live)
-        title = _("Cooperation network")
-        heading = f"{title} · {_(SCOPE_WORDS[display.scope])}"
+        heading = " · ".join((_("Cooperation network"), _(SCOPE_WORDS[display.scope])))
         self.picture.update(meeting.id, display)
         set_if_changed(
             self.widget,
@@ -624,12 +625,14 @@ class NetworkTab(FacilitatorTab):
         ties = self.store.ties(meeting_id) if meeting_id is not None else []
         options = [("", None)] + [
             (
-                f"{names.get(t.source_id, '?')} – {_(TIE_WORDS[t.type.value])} – "
-                f"{names.get(t.target_id, '?')}" + (f" · {t.topic}" if t.topic else ""),
+                " – ".join(
+                    (names.get(t.source_id, "?"), _(TIE_WORDS[t.type.value]),
+                     names.get(t.target_id, "?"))
+                ) + (f" · {t.topic}" if t.topic else ""),
                 t.id,
             )
             for t in ties
-        ]
+        ]  # fmt: skip
         if list(self.tie_choice.options) != options:
             self.tie_choice.options = options
 
