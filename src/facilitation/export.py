@@ -405,7 +405,7 @@ def write_xlsx(
                 if r < 500 and value is not None:
                     widths[index - 1] = max(widths[index - 1], len(str(value)))
         for index, width in enumerate(widths, 1):
-            sheet.column_dimensions[get_column_letter(index)].width = min(60, width + 2)
+            sheet.column_dimensions[get_column_letter(index)].width = min(60, max(8, width + 2))
         sheet.freeze_panes = "A2"
         if rows:
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
