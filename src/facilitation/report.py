@@ -648,7 +648,7 @@ def _challenges(c: _Context) -> Section | None:
             c.t(N_("Keywords")),
         ),
         rows=tuple(rows),
-        widths=(0.6, 6, 2.4, 2),
+        widths=(0.8, 5.2, 2.4, 2.8),
     )
     lead = c.ngettext(
         "The participants brought in {n} challenge.",
@@ -975,10 +975,10 @@ def _action_table(
     meetings: dict[int, Meeting] | None = None,
 ) -> Table:
     columns = [c.t(N_("Action")), c.t(N_("Owner")), c.t(N_("Due")), c.t(N_("Status"))]
-    widths = [5.0, 2.6, 1.6, 1.6]
+    widths = [5.0, 2.6, 1.9, 1.9]
     if meetings is not None:
         columns.insert(1, c.t(N_("Agreed at")))
-        widths.insert(1, 1.8)
+        widths.insert(1, 1.9)
     rows = []
     for action in actions:
         first = Cell(clean_text(action.title), _origin(c, action) if origin else "")
@@ -1401,16 +1401,21 @@ def _docx_table(document: Any, table: Table) -> None:
 
     columns = len(table.columns)
     grid = document.add_table(rows=1 if table.header else 0, cols=columns)
-    grid.style = document.styles["Table Grid"]
+    # Data tables get Word's grid; the facts under the title stay without lines.
+    grid.style = document.styles["Table Grid" if table.header else "Normal Table"]
     grid.autofit = False
+    _docx_table_layout(grid)
     total = sum(table.widths) if table.widths else columns
     widths = [Cm(17 * (w / total)) for w in (table.widths or (1,) * columns)]
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width  # the grid: what Word and LibreOffice lay out by
     if table.header:
         header = grid.rows[0]
         _docx_row_flags(header, repeat=True)
         for cell, text in zip(header.cells, table.columns, strict=True):
             run = cell.paragraphs[0].add_run(text)
             run.bold = True
+            run.font.size = Pt(9.5)
             shading = OxmlElement("w:shd")
             shading.set(qn("w:val"), "clear")
             shading.set(qn("w:fill"), "E8F0F4")
@@ -1421,6 +1426,7 @@ def _docx_table(document: Any, table: Table) -> None:
         for target, cell in zip(cells.cells, row, strict=True):
             run = target.paragraphs[0].add_run(cell.text)
             run.bold = cell.strong
+            run.font.size = Pt(9.5)
             if cell.detail:
                 detail = target.add_paragraph().add_run(cell.detail)
                 detail.font.size = Pt(8.5)
@@ -1428,7 +1434,27 @@ def _docx_table(document: Any, table: Table) -> None:
     for row in grid.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.space_after = Pt(1)
     document.add_paragraph()
+
+
+def _docx_table_layout(grid: Any) -> None:
+    """A fixed layout (the column widths hold) and some air inside the cells."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    properties = grid._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    properties.append(layout)
+    margins = OxmlElement("w:tblCellMar")
+    for side, twips in (("top", 40), ("left", 90), ("bottom", 40), ("right", 90)):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(twips))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    properties.append(margins)
 
 
 def _docx_row_flags(row: Any, *, repeat: bool = False) -> None:
