@@ -75,6 +75,11 @@ def _state(widget: widgets.Widget, *, visible_only: bool = False) -> str:
     return json.dumps(seen, default=str, sort_keys=True, ensure_ascii=False)
 
 
+def _wall(projector: ProjectorApp) -> str:
+    """What the wall shows now."""
+    return "".join(v.widget.value for v in projector.views if v.widget.layout.display != "none")
+
+
 def _texts(page: ParticipantApp) -> str:
     """What the page shows now (hidden screens left out)."""
     return _state(page.widget, visible_only=True)
@@ -103,21 +108,21 @@ def test_intake_merge_and_a_secret_vote_from_start_to_reveal(room) -> None:
     anna.refresh()
     facilitator.show_intake.click()
     _refresh(room)
-    assert "geöffnet" in facilitator.intake_state.value
+    assert "geöffnet" in facilitator.tab("intake").state.value
     for page, title in ((anna, "Leerstand im Ortskern"), (bernd, "Leere Läden am Markt"),
                         (carla, "Fachkräfte in der Verwaltung"), (anna, MARKUP)):  # fmt: skip
-        page.title_input.value = title
-        page.submit_button.click()
+        page.view("intake").title_input.value = title
+        page.view("intake").submit_button.click()
         assert "Danke" in page.message.value
     projector.refresh()
-    assert "4 Herausforderungen" in projector.main.value
-    assert "<img" not in projector.main.value and "&lt;img src=x" in projector.main.value
-    assert "&lt;script&gt;" in projector.main.value
+    assert "4 Herausforderungen" in _wall(projector)
+    assert "<img" not in _wall(projector) and "&lt;img src=x" in _wall(projector)
+    assert "&lt;script&gt;" in _wall(projector)
 
-    facilitator.close_intake.click()
+    facilitator.tab("intake").close_intake.click()
     bernd.refresh()
-    bernd.title_input.value = "Noch eine"
-    bernd.submit_button.click()  # disabled on the page; a forged click all the same
+    bernd.view("intake").title_input.value = "Noch eine"
+    bernd.view("intake").submit_button.click()  # disabled on the page; a forged click all the same
     assert "geschlossen" in bernd.message.value
     assert len(store.challenges(room["meeting"].id)) == 4
 
@@ -125,14 +130,14 @@ def test_intake_merge_and_a_secret_vote_from_start_to_reveal(room) -> None:
     facilitator.refresh()
     challenges = store.challenges(room["meeting"].id)
     for challenge in challenges[:2]:
-        facilitator._boxes[challenge.id].value = True
-    facilitator.topic_title.value = "Leerstand und lebendige Ortskerne"
-    facilitator.merge.click()
-    facilitator._boxes[challenges[2].id].value = True
-    facilitator.merge.click()  # no title: the challenge's title
-    facilitator._boxes[challenges[3].id].value = True
-    facilitator.topic_title.value = "Sonstiges"
-    facilitator.merge.click()
+        facilitator.tab("intake").boxes[challenge.id].value = True
+    facilitator.tab("intake").topic_title.value = "Leerstand und lebendige Ortskerne"
+    facilitator.tab("intake").merge.click()
+    facilitator.tab("intake").boxes[challenges[2].id].value = True
+    facilitator.tab("intake").merge.click()  # no title: the challenge's title
+    facilitator.tab("intake").boxes[challenges[3].id].value = True
+    facilitator.tab("intake").topic_title.value = "Sonstiges"
+    facilitator.tab("intake").merge.click()
     topics = store.topics(room["meeting"].id)
     assert [t.title for t in topics] == [
         "Leerstand und lebendige Ortskerne", "Fachkräfte in der Verwaltung", "Sonstiges",
@@ -141,60 +146,60 @@ def test_intake_merge_and_a_secret_vote_from_start_to_reveal(room) -> None:
 
     # A secret round: 1 dot each by default (3 topics), opened onto every page.
     facilitator.refresh()
-    facilitator.round_dots.value = 2
-    facilitator.round_cap.value = 1
-    facilitator.create.click()
+    facilitator.tab("voting").dots.value = 2
+    facilitator.tab("voting").cap.value = 1
+    facilitator.tab("voting").create.click()
     (vote_round,) = store.vote_rounds(room["meeting"].id)
     assert vote_round.state is VoteState.DRAFT and vote_round.dots_per_person == 2
     anna.refresh()
-    facilitator.open_round.click()
+    facilitator.tab("voting").open_round.click()
     assert store.live(room["meeting"].id).screen is Screen.VOTE
     _refresh(room)
-    assert "noch 2 von 2" in anna.vote_status.value
+    assert "noch 2 von 2" in anna.view("vote").status.value
 
     first, second, third = (t.id for t in topics)
     before = _state(anna.widget)
-    bernd.place(first)
-    bernd.place(first)  # cap of 1 per topic
+    bernd.view("vote").place(first)
+    bernd.view("vote").place(first)  # cap of 1 per topic
     assert "schon 1 Punkte" in bernd.message.value
-    bernd.place(second)
-    bernd.place(third)  # no dots left
+    bernd.view("vote").place(second)
+    bernd.view("vote").place(third)  # no dots left
     assert "alle 2 Punkte" in bernd.message.value
     anna.refresh()
     # Bernd's dots are nowhere on Anna's page, not even in hidden widget state.
     assert _state(anna.widget) == before
     projector.refresh()
-    assert "1 von 3 haben Punkte geklebt" in projector.main.value or "1 von" in projector.main.value
-    assert "fac-ranking" not in projector.main.value  # no tally on the wall while secret
+    assert "1 von 3 haben Punkte geklebt" in _wall(projector) or "1 von" in _wall(projector)
+    assert "fac-ranking" not in _wall(projector)  # no tally on the wall while secret
 
-    anna.place(first)
-    anna.take_back(first)
-    anna.take_back(first)
+    anna.view("vote").place(first)
+    anna.view("vote").take_back(first)
+    anna.view("vote").take_back(first)
     assert "keinen Punkt" in anna.message.value
-    anna.place(first)
-    anna.place(third)
-    carla.place(third)
-    carla.place(second)
+    anna.view("vote").place(first)
+    anna.view("vote").place(third)
+    carla.view("vote").place(third)
+    carla.view("vote").place(second)
     facilitator.refresh()
-    assert "3 von 3 haben Punkte geklebt" in facilitator.round_state.value
+    assert "3 von 3 haben Punkte geklebt" in facilitator.tab("voting").state.value
 
-    facilitator.close_round.click()
-    carla.take_back(second)
+    facilitator.tab("voting").close_round.click()
+    carla.view("vote").take_back(second)
     assert "nicht geöffnet" in carla.message.value
     _refresh(room)
-    assert "fac-ranking" not in projector.main.value
-    facilitator.reveal_round.click()
+    assert "fac-ranking" not in _wall(projector)
+    facilitator.tab("voting").reveal_round.click()
     _refresh(room)
     # first: 2 (Bernd, Anna), second: 2 (Bernd, Carla), third: 2 (Anna, Carla): a tie of three.
     assert store.tally(vote_round.id) == {first: 2, second: 2, third: 2}
-    for html in (projector.main.value, anna.results.value):
+    for html in (_wall(projector), anna.view("results").results.value):
         assert "fac-ranking" in html
         assert html.count("geteilter Platz") == 3
         assert html.count("<td>1.") == 3
 
     # A further round over the leaders keeps all tied topics.
-    facilitator.leaders.value = 1
-    facilitator.further.click()
+    facilitator.tab("voting").leaders.value = 1
+    facilitator.tab("voting").further.click()
     rounds = store.vote_rounds(room["meeting"].id)
     assert len(rounds) == 2 and set(rounds[1].topic_ids) == {first, second, third}
     assert rounds[1].parent_round_id == vote_round.id
@@ -205,15 +210,15 @@ def test_a_live_round_shows_the_tally_while_voting(room) -> None:
     meeting_id = room["meeting"].id
     topics = [store.add_topic(meeting_id, f"Thema {i}").id for i in range(3)]
     facilitator.refresh()
-    facilitator.round_secret.value = False
-    facilitator.create.click()
-    facilitator.open_round.click()
+    facilitator.tab("voting").secret.value = False
+    facilitator.tab("voting").create.click()
+    facilitator.tab("voting").open_round.click()
     _refresh(room)
-    room["pages"]["Bernd Hahn"].place(topics[1])
+    room["pages"]["Bernd Hahn"].view("vote").place(topics[1])
     room["pages"]["Anna Sommer"].refresh()
     projector.refresh()
-    assert "alle: 1" in room["pages"]["Anna Sommer"].topic_rows[topics[1]][0].value
-    assert "fac-ranking" in projector.main.value
+    assert "alle: 1" in room["pages"]["Anna Sommer"].view("vote").rows[topics[1]][0].value
+    assert "fac-ranking" in _wall(projector)
 
 
 def test_unknown_and_revoked_links_get_a_clear_page(room) -> None:
@@ -266,18 +271,18 @@ def test_a_reload_keeps_identity_and_dots(room) -> None:
     store.add_topic(room["meeting"].id, "Tourismus")
     store.add_topic(room["meeting"].id, "Energie")
     facilitator.refresh()
-    facilitator.create.click()
-    facilitator.open_round.click()
+    facilitator.tab("voting").create.click()
+    facilitator.tab("voting").open_round.click()
     anna = room["people"]["Anna Sommer"]
     token = store.links(anna.id)[0]
     first_tab = room["pages"]["Anna Sommer"]
     first_tab.refresh()
-    first_tab.place(topic)
+    first_tab.view("vote").place(topic)
     reloaded = ParticipantApp(store, live=False)  # a reload, or a second tab
     reloaded.identify(token)
     assert reloaded.person.id == anna.id
-    assert "noch 0 von 1" in reloaded.vote_status.value
-    reloaded.place(topic)
+    assert "noch 0 von 1" in reloaded.view("vote").status.value
+    reloaded.view("vote").place(topic)
     assert "alle 1 Punkte" in reloaded.message.value
     assert store.my_dots(store.vote_rounds()[0].id, anna.id) == {topic: 1}
 

@@ -99,6 +99,21 @@ class Screen(StrEnum):
     INTAKE = "intake"
     VOTE = "vote"
     RESULTS = "results"
+    CONSULTATION = "consultation"  # subject: the consultation
+    TABLES = "tables"  # subject: the round of table rotation
+    NETWORK = "network"
+
+
+# What the facilitator's page calls each screen (marked for translation).
+SCREEN_WORDS = {
+    Screen.WAITING: N_("Waiting screen"),
+    Screen.INTAKE: N_("Collect challenges"),
+    Screen.VOTE: N_("Dot-voting"),
+    Screen.RESULTS: N_("Result"),
+    Screen.CONSULTATION: N_("Collegial consultation"),
+    Screen.TABLES: N_("Themed tables"),
+    Screen.NETWORK: N_("Cooperation network"),
+}
 
 
 class Visibility(StrEnum):

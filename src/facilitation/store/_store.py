@@ -1348,13 +1348,20 @@ class Store:
     ) -> LiveState:
         """Put ``screen`` on the participants' pages (``vote``/``results`` need a round)."""
         screen = _enum(Screen, screen, N_("Screen"))
-        if screen in (Screen.VOTE, Screen.RESULTS):
-            vote_round = self.vote_round(subject_id) if subject_id is not None else None
-            if vote_round is None or vote_round.meeting_id != meeting_id:
-                raise InvalidInput(
-                    field=word(N_("Screen")),
-                    problem=word(N_("choose a vote round of this meeting")),
-                )
+        subjects = {
+            Screen.VOTE: (s.vote_round, N_("choose a vote round of this meeting")),
+            Screen.RESULTS: (s.vote_round, N_("choose a vote round of this meeting")),
+            Screen.CONSULTATION: (s.consultation, N_("choose a consultation of this meeting")),
+            Screen.TABLES: (s.table_round, N_("choose a round of the tables of this meeting")),
+        }
+        if screen in subjects:
+            table, problem = subjects[screen]
+            with read(self.engine) as c:
+                row = c.execute(select(table.c.meeting_id).where(table.c.id == subject_id)).first()
+            if subject_id is None or row is None or row.meeting_id != meeting_id:
+                raise InvalidInput(field=word(N_("Screen")), problem=word(problem))
+        else:
+            subject_id = None
         values: dict[str, Any] = {"screen": screen.value, "subject_id": subject_id}
         if screen is Screen.INTAKE:
             values["intake_open"] = True

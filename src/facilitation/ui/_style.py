@@ -51,7 +51,10 @@ CSS = """
 .fac-root .widget-tab > .lm-TabBar { overflow-x: auto; }
 .fac-root .widget-text, .fac-root .widget-textarea, .fac-root .widget-dropdown {
   max-width: 100%; box-sizing: border-box; }
-.fac-root .widget-text input, .fac-root .widget-textarea textarea { font-size: 16px; }
+.fac-root .widget-text input, .fac-root .widget-textarea textarea { font-size: 16px;
+  font-family: inherit; min-width: 0; }
+.fac-root .widget-text, .fac-root .widget-textarea { margin-left: 0; margin-right: 0; }
+.fac-controls .widget-vbox > .jupyter-button { align-self: flex-start; }
 @media (max-width: 600px) {
   .fac-root { padding: 4px; }
   .fac-root h1 { font-size: 1.35em; }

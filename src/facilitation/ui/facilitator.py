@@ -1,10 +1,10 @@
 """The facilitator's controls: run the meeting from one's own screen.
 
 Tabs: the flow (what participants and the wall show, the timer), participants
-(invited with personal links, or an open event with a join code), challenges
-and topics (open/close the intake, merge challenges into topics), and
-dot-voting (prepare, open, close, reveal, further rounds, who has voted).
-Every action goes through the store, which checks its rules.
+(invited with personal links, or an open event with a join code), and one tab
+per live part (:class:`~facilitation.ui._parts.FacilitatorTab`: challenges and
+topics, dot-voting, ...). Every action goes through the store, which checks
+its rules; a refusal becomes a message and changes nothing.
 """
 
 from __future__ import annotations
@@ -15,15 +15,16 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .._exceptions import FacilitationError, NoMeetingChosen, NoRoundChosen
+from .._exceptions import FacilitationError, NoMeetingChosen
 from ..i18n import _
-from ..models import VOTE_STATE_WORDS, Screen, Visibility, VoteState
+from ..models import SCREEN_WORDS, LiveState, Screen, VoteState
 from ..store import Store
 from ._common import esc
 from ._front import Countdown
 from ._live import LiveLoop
+from ._parts import FacilitatorTab, part_classes, set_if_changed
 from ._style import header_row, style_sheet
-from ._views import qr_svg, ranking_html, timer_ms
+from ._views import qr_svg, timer_ms
 
 __all__ = ["FacilitatorApp"]
 
@@ -46,25 +47,23 @@ class FacilitatorApp:
             value=current.id if current else (meetings[-1].id if meetings else None),
             layout={"width": "min(100%, 640px)"},
         )
-        self.meeting.observe(lambda _c: self._act(self._choose_meeting), "value")
+        self.meeting.observe(lambda _c: self.act(self._choose_meeting), "value")
         self.new_meeting_title = widgets.Text(placeholder=_("Title of a new meeting"))
-        self.new_meeting_button = self._wire(
+        self.new_meeting_button = self.wire(
             widgets.Button(description=_("Add meeting")), self.add_meeting
         )
 
         self.flow = widgets.VBox()
         self.people = widgets.VBox()
-        self.intake = widgets.VBox()
-        self.vote = widgets.VBox()
-        self.tabs = widgets.Tab(children=[self.flow, self.people, self.intake, self.vote])
-        for index, title in enumerate(
-            [_("Flow"), _("Participants"), _("Challenges and topics"), _("Dot-voting")]
-        ):
-            self.tabs.set_title(index, title)
         self._build_flow()
         self._build_people()
-        self._build_intake()
-        self._build_vote()
+        self.parts: list[FacilitatorTab] = [cls(self) for cls in part_classes("FACILITATOR")]
+        self.tabs = widgets.Tab(children=[self.flow, self.people, *(t.widget for t in self.parts)])
+        titles = [_("Flow"), _("Participants"), *(_(t.title) for t in self.parts)]
+        for index, title in enumerate(titles):
+            self.tabs.set_title(index, title)
+        # The live loop refreshes the tab in view; another tab is brought up to date when chosen.
+        self.tabs.observe(lambda _c: self.refresh(), "selected_index")
         header = header_row(widgets.HTML(f"<h1>{esc(store.info().title)}</h1>"), self.countdown)
         self.widget = widgets.VBox(
             [
@@ -79,10 +78,18 @@ class FacilitatorApp:
             ]
         )
         self.widget.add_class("fac-root")
+        self.widget.add_class("fac-controls")
         if current is None and self.meeting_id is not None:
             store.set_current_meeting(self.meeting_id)
         self.refresh()
-        self._loop = LiveLoop(store, self.refresh).start() if live else None
+        self._loop = LiveLoop(store, self.refresh_visible).start() if live else None
+
+    def tab(self, cls: type[FacilitatorTab] | str) -> FacilitatorTab:
+        """The tab of a live part, by class or by the name of its module (``"voting"``)."""
+        for part in self.parts:
+            if part.__class__ is cls or part.__class__.__module__.rsplit(".", 1)[-1] == cls:
+                return part
+        raise KeyError(cls)
 
     # --- helpers -----------------------------------------------------------------
 
@@ -91,7 +98,7 @@ class FacilitatorApp:
         date = meeting.date.strftime("%d.%m.%Y") + " · " if meeting.date else ""
         return f"{date}{meeting.title}"
 
-    def _act(self, action: Callable[[], Any]) -> Any:
+    def act(self, action: Callable[[], Any]) -> Any:
         """Run an action; a refusal becomes a message, nothing else changes."""
         try:
             result = action()
@@ -102,16 +109,17 @@ class FacilitatorApp:
         self.refresh()
         return result
 
-    def _wire(self, button: widgets.Button, action: Callable[[], Any]) -> widgets.Button:
-        button._facilitation_action = action
-        button.on_click(lambda _b: self._act(action))
+    def wire(self, button: widgets.Button, action: Callable[[], Any]) -> widgets.Button:
+        """Run ``action`` through :meth:`act` when the button is clicked."""
+        button.on_click(lambda _b: self.act(action))
         return button
 
     @property
     def meeting_id(self) -> int | None:
         return self.meeting.value
 
-    def _need_meeting(self) -> int:
+    def need_meeting(self) -> int:
+        """The chosen meeting, or a clear refusal when there is none."""
         if self.meeting_id is None:
             raise NoMeetingChosen()
         return self.meeting_id
@@ -130,24 +138,24 @@ class FacilitatorApp:
 
     def _build_flow(self) -> None:
         self.screen_state = widgets.HTML()
-        self.show_waiting = self._wire(
+        self.show_waiting = self.wire(
             widgets.Button(description=_("Waiting screen"), icon="pause"),
-            lambda: self.store.show(self._need_meeting(), Screen.WAITING),
+            lambda: self.store.show(self.need_meeting(), Screen.WAITING),
         )
-        self.show_intake = self._wire(
+        self.show_intake = self.wire(
             widgets.Button(description=_("Collect challenges"), icon="pencil"),
-            lambda: self.store.show(self._need_meeting(), Screen.INTAKE),
+            lambda: self.store.show(self.need_meeting(), Screen.INTAKE),
         )
         self.timer_minutes = widgets.BoundedIntText(
             value=5, min=1, max=240, description=_("Minutes"), layout={"width": "180px"}
         )
-        self.start_timer = self._wire(
+        self.start_timer = self.wire(
             widgets.Button(description=_("Start timer"), icon="clock-o"),
-            lambda: self.store.start_timer(self._need_meeting(), self.timer_minutes.value * 60),
+            lambda: self.store.start_timer(self.need_meeting(), self.timer_minutes.value * 60),
         )
-        self.stop_timer = self._wire(
+        self.stop_timer = self.wire(
             widgets.Button(description=_("Stop timer"), icon="stop"),
-            lambda: self.store.stop_timer(self._need_meeting()),
+            lambda: self.store.stop_timer(self.need_meeting()),
         )
         self.flow.children = [
             self.screen_state,
@@ -155,15 +163,9 @@ class FacilitatorApp:
             widgets.HBox([self.timer_minutes, self.start_timer, self.stop_timer]),
         ]
 
-    def _refresh_flow(self, live: Any) -> None:
-        names = {
-            Screen.WAITING: _("Waiting screen"),
-            Screen.INTAKE: _("Collect challenges"),
-            Screen.VOTE: _("Dot-voting"),
-            Screen.RESULTS: _("Result"),
-        }
-        shown = _("Participants see: {screen}").format(screen=names[live.screen])
-        self.screen_state.value = f'<div class="fac-card">{esc(shown)}</div>'
+    def _refresh_flow(self, live: LiveState) -> None:
+        shown = _("Participants see: {screen}").format(screen=_(SCREEN_WORDS[live.screen]))
+        set_if_changed(self.screen_state, f'<div class="fac-card">{esc(shown)}</div>')
 
     # --- participants -------------------------------------------------------------------
 
@@ -175,22 +177,22 @@ class FacilitatorApp:
         self.person_consent = widgets.Checkbox(
             description=_("May be named in the protocol"), indent=False
         )
-        self.add_person = self._wire(
+        self.add_person = self.wire(
             widgets.Button(description=_("Register and create link"), button_style="primary"),
             self.register_participant,
         )
         self.join_state = widgets.HTML()
-        self.open_join = self._wire(
+        self.open_join = self.wire(
             widgets.Button(description=_("Open event: show a join code")),
-            lambda: self.store.open_join(self._need_meeting()),
+            lambda: self.store.open_join(self.need_meeting()),
         )
-        self.close_join = self._wire(
+        self.close_join = self.wire(
             widgets.Button(description=_("Close joining")),
-            lambda: self.store.close_join(self._need_meeting()),
+            lambda: self.store.close_join(self.need_meeting()),
         )
         self.people_table = widgets.HTML()
         self.sheet = widgets.HTML()
-        self.make_sheet = self._wire(
+        self.make_sheet = self.wire(
             widgets.Button(description=_("Sheet of personal links (print)"), icon="print"),
             self.link_sheet,
         )
@@ -211,7 +213,7 @@ class FacilitatorApp:
         ]
 
     def register_participant(self) -> None:
-        meeting_id = self._need_meeting()
+        meeting_id = self.need_meeting()
         person = self.store.add_participant(
             self.person_name.value,
             role=self.person_role.value,
@@ -237,7 +239,7 @@ class FacilitatorApp:
 
     def link_sheet(self) -> None:
         """A printable sheet: one personal link with its QR code per participant."""
-        meeting_id = self._need_meeting()
+        meeting_id = self.need_meeting()
         links = self._links(meeting_id)
         cards = []
         for person in self.store.participants(meeting_id):
@@ -249,7 +251,16 @@ class FacilitatorApp:
             )
         self.sheet.value = "".join(cards)
 
-    def _refresh_people(self, live: Any, round_id: int | None) -> None:
+    def _round_in_play(self, live: LiveState) -> int | None:
+        """The round whose dots count now: the one open, else the one on the screens."""
+        rounds = self.store.vote_rounds(self.meeting_id)
+        open_rounds = [r.id for r in rounds if r.state is VoteState.OPEN]
+        if open_rounds:
+            return open_rounds[-1]
+        return live.subject_id if live.screen in (Screen.VOTE, Screen.RESULTS) else None
+
+    def _refresh_people(self, live: LiveState) -> None:
+        round_id = self._round_in_play(live)
         towns = self.store.municipalities()
         options = [("", None)] + [(m.name, m.id) for m in towns]
         if list(self.person_town.options) != options:
@@ -260,7 +271,7 @@ class FacilitatorApp:
             text = _("Open event: newcomers join with the code {code}").format(code=live.join_code)
         else:
             text = _("Joining with a code is closed: only personal links work.")
-        self.join_state.value = f'<div class="fac-card">{esc(text)}</div>'
+        set_if_changed(self.join_state, f'<div class="fac-card">{esc(text)}</div>')
         seen = self.store.seen(meeting_id)
         held = self.store.dots_per_participant(round_id) if round_id else {}
         total = self.store.vote_round(round_id).dots_per_person if round_id else 0
@@ -283,242 +294,17 @@ class FacilitatorApp:
             f'<table class="fac-table"><tr>{header}</tr>{"".join(rows)}</table>'
         )
 
-    # --- challenges and topics -----------------------------------------------------------
-
-    def _build_intake(self) -> None:
-        self.intake_state = widgets.HTML()
-        self.open_intake = self._wire(
-            widgets.Button(description=_("Open intake"), button_style="success"),
-            lambda: self.store.show(self._need_meeting(), Screen.INTAKE),
-        )
-        self.close_intake = self._wire(
-            widgets.Button(description=_("Close intake"), button_style="warning"),
-            lambda: self.store.set_intake(self._need_meeting(), False),
-        )
-        self.challenge_boxes = widgets.VBox()
-        self.topic_title = widgets.Text(
-            placeholder=_("Title of the topic"), layout={"width": "100%"}
-        )
-        self.merge = self._wire(
-            widgets.Button(description=_("Merge selected into a topic"), button_style="primary"),
-            self.merge_selected,
-        )
-        self.topic_list = widgets.HTML()
-        self.intake.children = [
-            self.intake_state,
-            widgets.HBox([self.open_intake, self.close_intake]),
-            self.challenge_boxes,
-            self.topic_title,
-            self.merge,
-            self.topic_list,
-        ]
-        self._boxes: dict[int, widgets.Checkbox] = {}
-
-    def merge_selected(self) -> None:
-        selected = [cid for cid, box in self._boxes.items() if box.value]
-        title = self.topic_title.value
-        if not title.strip() and len(selected) == 1:
-            title = next(
-                c.title for c in self.store.challenges(self.meeting_id) if c.id == selected[0]
-            )
-        self.store.add_topic(self._need_meeting(), title, challenge_ids=selected)
-        self.topic_title.value = ""
-        for box in self._boxes.values():
-            box.value = False
-
-    def _refresh_intake(self, live: Any) -> None:
-        meeting_id = self.meeting_id
-        state = _("Intake is open") if live.intake_open else _("Intake is closed")
-        self.intake_state.value = f'<div class="fac-card">{esc(state)}</div>'
-        challenges = self.store.challenges(meeting_id)
-        topics = self.store.topics(meeting_id)
-        in_topic = {cid for t in topics for cid in t.challenge_ids}
-        for challenge in challenges:
-            if challenge.id not in self._boxes:
-                self._boxes[challenge.id] = widgets.Checkbox(
-                    description=challenge.title, indent=False, layout={"width": "100%"}
-                )
-            box = self._boxes[challenge.id]
-            box.description = ("✓ " if challenge.id in in_topic else "") + challenge.title
-        wanted = [self._boxes[c.id] for c in challenges]
-        if list(self.challenge_boxes.children) != wanted:
-            self.challenge_boxes.children = wanted
-        titles = {c.id: c.title for c in challenges}
-        items = "".join(
-            f'<div class="fac-card"><b>{esc(t.title)}</b><div class="fac-muted">'
-            + esc(" · ".join(titles.get(c, "") for c in t.challenge_ids))
-            + "</div></div>"
-            for t in topics
-        )
-        heading = esc(_("Topics"))
-        self.topic_list.value = f"<h2>{heading}</h2>{items}"
-
-    # --- dot-voting ---------------------------------------------------------------------
-
-    def _build_vote(self) -> None:
-        self.round_topics = widgets.SelectMultiple(
-            description=_("Topics"), rows=8, layout={"width": "min(100%, 640px)"}
-        )
-        self.round_title = widgets.Text(
-            description=_("Title"), placeholder=_("e.g. Which topics first?")
-        )
-        self.round_dots = widgets.BoundedIntText(
-            value=0,
-            min=0,
-            max=50,
-            description=_("Dots per person"),
-            style={"description_width": "initial"},
-        )
-        self.round_cap = widgets.BoundedIntText(
-            value=0,
-            min=0,
-            max=50,
-            description=_("Dots per topic"),
-            style={"description_width": "initial"},
-        )
-        self.round_secret = widgets.Checkbox(
-            value=True, description=_("Secret until revealed"), indent=False
-        )
-        self.round_timer = widgets.BoundedIntText(
-            value=0,
-            min=0,
-            max=240,
-            description=_("Minutes"),
-            style={"description_width": "initial"},
-        )
-        self.create = self._wire(
-            widgets.Button(description=_("Prepare vote round"), button_style="primary"),
-            self.create_round,
-        )
-        self.round_choice = widgets.Dropdown(description=_("Round"), options=[])
-        self.round_state = widgets.HTML()
-        self.open_round = self._wire(
-            widgets.Button(description=_("Open"), button_style="success"),
-            lambda: self._round_action("open"),
-        )
-        self.close_round = self._wire(
-            widgets.Button(description=_("Close"), button_style="warning"),
-            lambda: self._round_action("close"),
-        )
-        self.reveal_round = self._wire(
-            widgets.Button(description=_("Reveal"), button_style="info"),
-            lambda: self._round_action("reveal"),
-        )
-        self.leaders = widgets.BoundedIntText(
-            value=3,
-            min=1,
-            max=50,
-            description=_("Leading topics"),
-            style={"description_width": "initial"},
-        )
-        self.further = self._wire(
-            widgets.Button(description=_("Further round over the leaders")),
-            lambda: self._round_action("further"),
-        )
-        self.round_result = widgets.HTML()
-        defaults = esc(_("0 dots per person: a third of the topics. 0 per topic: at most 3."))
-        self.vote.children = [
-            self.round_topics,
-            self.round_title,
-            widgets.HBox([self.round_dots, self.round_cap], layout={"flex_flow": "row wrap"}),
-            widgets.HBox([self.round_secret, self.round_timer], layout={"flex_flow": "row wrap"}),
-            widgets.HTML(f'<div class="fac-muted">{defaults}</div>'),
-            self.create,
-            self.round_choice,
-            self.round_state,
-            widgets.HBox(
-                [self.open_round, self.close_round, self.reveal_round],
-                layout={"flex_flow": "row wrap"},
-            ),
-            widgets.HBox([self.leaders, self.further], layout={"flex_flow": "row wrap"}),
-            self.round_result,
-        ]
-        self.round_choice.observe(lambda _c: self.refresh(), "value")
-
-    def create_round(self) -> None:
-        vote_round = self.store.create_round(
-            self._need_meeting(),
-            list(self.round_topics.value),
-            title=self.round_title.value,
-            dots_per_person=self.round_dots.value or None,
-            max_per_topic=self.round_cap.value or None,
-            visibility=Visibility.SECRET if self.round_secret.value else Visibility.LIVE,
-            timer_seconds=self.round_timer.value * 60 or None,
-        )
-        self.round_title.value = ""
-        self._select_round(vote_round.id)
-
-    def _select_round(self, round_id: int) -> None:
-        self._refresh_round_choice()
-        self.round_choice.value = round_id
-
-    def _round_action(self, what: str) -> None:
-        round_id = self.round_choice.value
-        if round_id is None:
-            raise NoRoundChosen()
-        meeting_id = self._need_meeting()
-        if what == "open":
-            vote_round = self.store.open_round(round_id)
-            self.store.show(meeting_id, Screen.VOTE, round_id)
-            if vote_round.timer_seconds:
-                self.store.start_timer(meeting_id, vote_round.timer_seconds)
-        elif what == "close":
-            self.store.close_round(round_id)
-            self.store.stop_timer(meeting_id)
-        elif what == "reveal":
-            self.store.reveal_round(round_id)
-            self.store.show(meeting_id, Screen.RESULTS, round_id)
-        elif what == "further":
-            vote_round = self.store.further_round(round_id, self.leaders.value)
-            self._select_round(vote_round.id)
-
-    def _refresh_round_choice(self) -> None:
-        rounds = self.store.vote_rounds(self.meeting_id) if self.meeting_id else []
-        options = [(r.title + " (" + _(VOTE_STATE_WORDS[r.state]) + ")", r.id) for r in rounds]
-        if list(self.round_choice.options) != options:
-            current = self.round_choice.value
-            self.round_choice.options = options
-            ids = [r.id for r in rounds]
-            self.round_choice.value = current if current in ids else (ids[-1] if ids else None)
-
-    def _refresh_vote(self) -> None:
-        meeting_id = self.meeting_id
-        topics = self.store.topics(meeting_id)
-        options = [(t.title, t.id) for t in topics]
-        if list(self.round_topics.options) != options:
-            # New topics join the selection; topics the facilitator left out stay out.
-            known = {value for _label, value in self.round_topics.options}
-            selected = set(self.round_topics.value) | {t.id for t in topics if t.id not in known}
-            self.round_topics.options = options
-            self.round_topics.value = tuple(t.id for t in topics if t.id in selected)
-        self._refresh_round_choice()
-        round_id = self.round_choice.value
-        if round_id is None:
-            self.round_state.value = self.round_result.value = ""
-            return
-        vote_round = self.store.vote_round(round_id)
-        people = self.store.participants(meeting_id)
-        held = self.store.dots_per_participant(round_id)
-        voted = len([p for p in people if held.get(p.id)])
-        text = _(
-            "{voted} of {total} have placed dots; {dots} dots each, at most {cap} per topic."
-        ).format(
-            voted=voted,
-            total=len(people),
-            dots=vote_round.dots_per_person,
-            cap=vote_round.max_per_topic,
-        )
-        self.round_state.value = f'<div class="fac-card">{esc(text)}</div>'
-        self.open_round.disabled = not vote_round.state.can_become(VoteState.OPEN)
-        self.close_round.disabled = not vote_round.state.can_become(VoteState.CLOSED)
-        self.reveal_round.disabled = not vote_round.state.can_become(VoteState.REVEALED)
-        # The facilitator sees the tally at any time; the wall only after the reveal.
-        self.round_result.value = ranking_html(self.store, vote_round)
-
     # --- everything -------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Bring every tab up to date with the store."""
+        """Bring the page and every tab up to date with the store."""
+        self._refresh(every_tab=True)
+
+    def refresh_visible(self) -> None:
+        """Bring the page and the tab in view up to date (what the live loop calls)."""
+        self._refresh(every_tab=False)
+
+    def _refresh(self, *, every_tab: bool) -> None:
         meetings = self.store.meetings()
         options = [(self._meeting_label(m), m.id) for m in meetings]
         if list(self.meeting.options) != options:
@@ -530,7 +316,11 @@ class FacilitatorApp:
             return
         live = self.store.live(self.meeting_id)
         self.countdown.ends_at = timer_ms(live.timer_ends_at)
-        self._refresh_flow(live)
-        self._refresh_intake(live)
-        self._refresh_vote()
-        self._refresh_people(live, self.round_choice.value)
+        selected = self.tabs.selected_index or 0
+        if every_tab or selected == 0:
+            self._refresh_flow(live)
+        if every_tab or selected == 1:
+            self._refresh_people(live)
+        for index, part in enumerate(self.parts, start=2):
+            if every_tab or selected == index:
+                part.refresh(live)

@@ -1,0 +1,142 @@
+"""How a live part plugs into the three pages.
+
+Each live part of a workshop (challenge intake, dot-voting, collegial
+consultation, themed tables, the cooperation network) is one module in
+``facilitation.ui`` that may define three classes:
+
+``PARTICIPANT``
+    a :class:`ParticipantView`: what a participant's page shows while the
+    facilitator has one of the part's screens open;
+``PROJECTOR``
+    a :class:`ProjectorView`: what the wall shows then;
+``FACILITATOR``
+    a :class:`FacilitatorTab`: the part's tab on the facilitator's page.
+
+The pages (``participant.py``, ``projector.py``, ``facilitator.py``) own what
+every screen shares: who is on the page, the meeting, the header with its
+countdown, messages, the language, joining, the waiting screen. They build
+every view of every part once when the page opens and from then on only
+show, hide and update them: a phase switch sends a few small changes to each
+browser, not new widgets.
+
+Rules live in the store and the logic modules. A view or tab calls them and
+turns a :class:`~facilitation.FacilitationError` into a message
+(``page.say_error``); it never decides what is allowed by disabling a
+button: a page can send forged widget messages.
+
+A part's module is imported when a page opens, so it must stay light:
+heavy libraries (pandas, networkx, matplotlib) are imported inside the
+functions that need them, never at the top of the module.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import ipywidgets as widgets
+
+from ..models import LiveState, Meeting, Screen
+
+if TYPE_CHECKING:
+    from ..store import Store
+    from .facilitator import FacilitatorApp
+    from .participant import ParticipantApp
+    from .projector import ProjectorApp
+
+__all__ = ["PARTS", "FacilitatorTab", "ParticipantView", "ProjectorView", "part_classes"]
+
+# The live parts, in the order of their tabs on the facilitator's page.
+PARTS = ("intake", "voting")
+
+
+def part_classes(kind: str) -> list[type[Any]]:
+    """The classes of one kind (``PARTICIPANT``, ``PROJECTOR``, ``FACILITATOR``) of every part."""
+    found = []
+    for name in PARTS:
+        module = importlib.import_module(f"{__package__}.{name}")
+        cls = getattr(module, kind, None)
+        if cls is not None:
+            found.append(cls)
+    return found
+
+
+def set_if_changed(target: widgets.Widget, value: Any, name: str = "value") -> None:
+    """Set a widget's trait only when it differs (each change is a message to the browser)."""
+    if getattr(target, name) != value:
+        setattr(target, name, value)
+
+
+class ParticipantView:
+    """One part's screen on a participant's page.
+
+    ``build`` makes the widgets (again when the language changes), ``update``
+    brings them up to date while one of ``screens`` is shown, ``prepare``
+    may build ahead while the page waits, so that opening is quick.
+    """
+
+    screens: ClassVar[tuple[Screen, ...]] = ()
+
+    def __init__(self, page: ParticipantApp) -> None:
+        self.page = page
+        self.widget = widgets.VBox()
+        self.build()
+
+    @property
+    def store(self) -> Store:
+        return self.page.store
+
+    def build(self) -> None:
+        """Make the view's widgets (called once, and again after a change of language)."""
+
+    def update(self, live: LiveState) -> None:
+        """Bring the view up to date with the store; ``page.person`` is known here."""
+        raise NotImplementedError
+
+    def prepare(self, live: LiveState) -> None:
+        """Build ahead while another screen shows (optional)."""
+
+
+class ProjectorView:
+    """One part's screen on the wall. ``show_join``: the join panel stays under it."""
+
+    screens: ClassVar[tuple[Screen, ...]] = ()
+    show_join: ClassVar[bool] = True
+
+    def __init__(self, page: ProjectorApp) -> None:
+        self.page = page
+        self.widget: widgets.Widget = widgets.HTML()
+        self.build()
+
+    @property
+    def store(self) -> Store:
+        return self.page.store
+
+    def build(self) -> None:
+        """Make the view's widgets (called once)."""
+
+    def update(self, meeting: Meeting, live: LiveState) -> None:
+        """Bring the view up to date with the store."""
+        raise NotImplementedError
+
+
+class FacilitatorTab:
+    """One part's tab on the facilitator's page; ``title`` is marked for translation."""
+
+    title: ClassVar[str] = ""
+
+    def __init__(self, page: FacilitatorApp) -> None:
+        self.page = page
+        self.widget = widgets.VBox()
+        self.build()
+
+    @property
+    def store(self) -> Store:
+        return self.page.store
+
+    def build(self) -> None:
+        """Make the tab's widgets (called once)."""
+
+    def refresh(self, live: LiveState) -> None:
+        """Bring the tab up to date with the store (the page has a meeting chosen)."""
+        raise NotImplementedError

@@ -1,0 +1,352 @@
+"""Dot-voting: participants place and take back dots, the wall shows the progress (never a
+secret tally) and then the ranking, the facilitator prepares, opens, closes and reveals rounds.
+
+While a round is secret a participant's page holds only her own dots, never the tally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ipywidgets as widgets
+
+from .. import voting
+from .._exceptions import FacilitationError, NoRoundChosen
+from ..i18n import N_, _
+from ..models import VOTE_STATE_WORDS, LiveState, Meeting, Screen, Visibility, VoteState
+from ._common import esc
+from ._parts import FacilitatorTab, ParticipantView, ProjectorView, set_if_changed
+from ._views import ranking_html
+
+__all__ = ["FACILITATOR", "PARTICIPANT", "PROJECTOR"]
+
+
+class VoteView(ParticipantView):
+    """A round's topics with buttons to place and take back dots; the result once revealed."""
+
+    screens = (Screen.VOTE, Screen.RESULTS)
+
+    def build(self) -> None:
+        self.round_id: int | None = None
+        self.status = widgets.HTML()
+        self.results = widgets.HTML()
+        self.rows: dict[int, tuple[widgets.HTML, widgets.Button, widgets.Button]] = {}
+        self.titles: dict[int, str] = {}
+        self.ballot = widgets.VBox()
+        self.widget.children = [self.ballot, self.results]
+
+    def _build_round(self, round_id: int) -> None:
+        vote_round = self.store.vote_round(round_id)
+        topics = {t.id: t for t in self.store.topics(vote_round.meeting_id)}
+        self.round_id = round_id
+        self.rows = {}
+        boxes = []
+        for topic_id in vote_round.topic_ids:
+            label = widgets.HTML(layout={"flex": "1 1 auto"})
+            add = widgets.Button(
+                description=_("+ dot"), button_style="primary", layout={"width": "auto"}
+            )
+            back = widgets.Button(description=_("take back"), layout={"width": "auto"})
+            add.on_click(lambda _b, t=topic_id: self.place(t))
+            back.on_click(lambda _b, t=topic_id: self.take_back(t))
+            self.rows[topic_id] = (label, add, back)
+            row = widgets.HBox(
+                [label, widgets.HBox([add, back])],
+                layout={"align_items": "center", "flex_flow": "row wrap"},
+            )
+            row.add_class("fac-card")
+            boxes.append(row)
+        self.titles = {t: topics[t].title for t in vote_round.topic_ids if t in topics}
+        heading = widgets.HTML(f"<h2>{esc(vote_round.title)}</h2>")
+        self.ballot.children = [heading, self.status, *boxes]
+
+    def prepare(self, live: LiveState) -> None:
+        """Build the next round's ballot while the page waits, so that opening it is quick."""
+        pending = [
+            r
+            for r in self.store.vote_rounds(live.meeting_id)
+            if r.state in (VoteState.DRAFT, VoteState.OPEN)
+        ]
+        if pending and pending[-1].id != self.round_id:
+            self._build_round(pending[-1].id)
+
+    def update(self, live: LiveState) -> None:
+        vote_round = self.store.vote_round(live.subject_id)
+        revealed = vote_round.state is VoteState.REVEALED
+        set_if_changed(self.ballot.layout, "none" if revealed else "", "display")
+        set_if_changed(self.results.layout, "" if revealed else "none", "display")
+        if revealed:
+            set_if_changed(self.results, ranking_html(self.store, vote_round))
+            return
+        if vote_round.id != self.round_id:
+            self._build_round(vote_round.id)
+        self._update_ballot()
+
+    def _update_ballot(self) -> None:
+        vote_round = self.store.vote_round(self.round_id)
+        mine = self.store.my_dots(vote_round.id, self.page.person.id)
+        left = voting.dots_left(vote_round, mine)
+        counted = (
+            self.store.tally(vote_round.id) if vote_round.visibility is Visibility.LIVE else None
+        )
+        if vote_round.state is VoteState.OPEN:
+            status = _("You have {left} of {total} dots left.").format(
+                left=left, total=vote_round.dots_per_person
+            )
+            if vote_round.max_per_topic < vote_round.dots_per_person:
+                status += " " + _("At most {cap} on one topic.").format(
+                    cap=vote_round.max_per_topic
+                )
+        elif vote_round.state is VoteState.DRAFT:
+            status = _("The vote has not started yet.")
+        else:
+            status = _("The vote is closed. The result follows.")
+        set_if_changed(self.status, f'<div class="fac-card fac-big">{esc(status)}</div>')
+        is_open = vote_round.state is VoteState.OPEN
+        for topic_id, (label, add, back) in self.rows.items():
+            held = mine.get(topic_id, 0)
+            dots = '<span class="fac-dot">' + "●" * held + "</span>" if held else ""
+            others = ""
+            if counted is not None:
+                everyone = esc(_("all"))
+                others = f' <span class="fac-muted">({everyone}: {counted.get(topic_id, 0)})</span>'
+            set_if_changed(label, f"<b>{esc(self.titles.get(topic_id, ''))}</b> {dots}{others}")
+            # A convenience only: the store refuses a forged click all the same.
+            set_if_changed(add, not is_open or left == 0, "disabled")
+            set_if_changed(back, not is_open or held == 0, "disabled")
+
+    def place(self, topic_id: int) -> None:
+        """Place a dot (checked in the store: open round, dots left, cap per topic)."""
+        self._dot(self.store.place_dot, topic_id)
+
+    def take_back(self, topic_id: int) -> None:
+        """Take one of this participant's dots back from a topic."""
+        self._dot(self.store.take_back_dot, topic_id)
+
+    def _dot(self, action: Callable[[int, int, int], object], topic_id: int) -> None:
+        if self.round_id is None:
+            return
+        try:
+            action(self.round_id, self.page.person.id, topic_id)
+            self.page.clear_message()
+        except FacilitationError as error:
+            self.page.say_error(str(error))
+        self._update_ballot()
+
+
+class VotingTab(FacilitatorTab):
+    """Prepare, open, close and reveal rounds; further rounds over the leaders."""
+
+    title = N_("Dot-voting")
+
+    def build(self) -> None:
+        page = self.page
+        wide = {"description_width": "initial"}
+        self.topics = widgets.SelectMultiple(
+            description=_("Topics"), rows=8, layout={"width": "min(100%, 640px)"}
+        )
+        self.round_title = widgets.Text(
+            description=_("Title"),
+            placeholder=_("e.g. Which topics first?"),
+            layout={"width": "min(100%, 640px)"},
+        )
+        self.dots = widgets.BoundedIntText(
+            value=0, min=0, max=50, description=_("Dots per person"), style=wide
+        )
+        self.cap = widgets.BoundedIntText(
+            value=0, min=0, max=50, description=_("Dots per topic"), style=wide
+        )
+        self.secret = widgets.Checkbox(
+            value=True, description=_("Secret until revealed"), indent=False
+        )
+        self.minutes = widgets.BoundedIntText(
+            value=0, min=0, max=240, description=_("Minutes"), style=wide
+        )
+        self.create = page.wire(
+            widgets.Button(description=_("Prepare vote round"), button_style="primary"),
+            self.create_round,
+        )
+        self.choice = widgets.Dropdown(
+            description=_("Round"), options=[], layout={"width": "min(100%, 640px)"}
+        )
+        self.state = widgets.HTML()
+        self.open_round = page.wire(
+            widgets.Button(description=_("Open"), button_style="success"),
+            lambda: self._round_action("open"),
+        )
+        self.close_round = page.wire(
+            widgets.Button(description=_("Close"), button_style="warning"),
+            lambda: self._round_action("close"),
+        )
+        self.reveal_round = page.wire(
+            widgets.Button(description=_("Reveal"), button_style="info"),
+            lambda: self._round_action("reveal"),
+        )
+        self.leaders = widgets.BoundedIntText(
+            value=3, min=1, max=50, description=_("Leading topics"), style=wide
+        )
+        self.further = page.wire(
+            widgets.Button(description=_("Further round over the leaders")),
+            lambda: self._round_action("further"),
+        )
+        self.result = widgets.HTML()
+        defaults = esc(_("0 dots per person: a third of the topics. 0 per topic: at most 3."))
+        row = {"flex_flow": "row wrap"}
+        self.widget.children = [
+            widgets.HTML("<h2>" + esc(_("Prepare a round")) + "</h2>"),
+            self.topics,
+            self.round_title,
+            widgets.HBox([self.dots, self.cap], layout=row),
+            widgets.HBox([self.secret, self.minutes], layout=row),
+            widgets.HTML(f'<div class="fac-muted">{defaults}</div>'),
+            self.create,
+            widgets.HTML("<h2>" + esc(_("Run a round")) + "</h2>"),
+            self.choice,
+            self.state,
+            widgets.HBox([self.open_round, self.close_round, self.reveal_round], layout=row),
+            widgets.HBox([self.leaders, self.further], layout=row),
+            self.result,
+        ]
+        self.choice.observe(lambda _c: self.page.refresh(), "value")
+
+    @property
+    def round_id(self) -> int | None:
+        """The round chosen in the tab."""
+        return self.choice.value
+
+    def create_round(self) -> None:
+        vote_round = self.store.create_round(
+            self.page.need_meeting(),
+            list(self.topics.value),
+            title=self.round_title.value,
+            dots_per_person=self.dots.value or None,
+            max_per_topic=self.cap.value or None,
+            visibility=Visibility.SECRET if self.secret.value else Visibility.LIVE,
+            timer_seconds=self.minutes.value * 60 or None,
+        )
+        self.round_title.value = ""
+        self._select(vote_round.id)
+
+    def _select(self, round_id: int) -> None:
+        self._refresh_choice()
+        self.choice.value = round_id
+
+    def _round_action(self, what: str) -> None:
+        round_id = self.choice.value
+        if round_id is None:
+            raise NoRoundChosen()
+        meeting_id = self.page.need_meeting()
+        if what == "open":
+            vote_round = self.store.open_round(round_id)
+            self.store.show(meeting_id, Screen.VOTE, round_id)
+            if vote_round.timer_seconds:
+                self.store.start_timer(meeting_id, vote_round.timer_seconds)
+        elif what == "close":
+            self.store.close_round(round_id)
+            self.store.stop_timer(meeting_id)
+        elif what == "reveal":
+            self.store.reveal_round(round_id)
+            self.store.show(meeting_id, Screen.RESULTS, round_id)
+        elif what == "further":
+            vote_round = self.store.further_round(round_id, self.leaders.value)
+            self._select(vote_round.id)
+
+    def _refresh_choice(self) -> None:
+        meeting_id = self.page.meeting_id
+        rounds = self.store.vote_rounds(meeting_id) if meeting_id else []
+        options = [(r.title + " (" + _(VOTE_STATE_WORDS[r.state]) + ")", r.id) for r in rounds]
+        if list(self.choice.options) != options:
+            current = self.choice.value
+            self.choice.options = options
+            ids = [r.id for r in rounds]
+            self.choice.value = current if current in ids else (ids[-1] if ids else None)
+
+    def refresh(self, live: LiveState) -> None:
+        meeting_id = self.page.meeting_id
+        topics = self.store.topics(meeting_id)
+        options = [(t.title, t.id) for t in topics]
+        if list(self.topics.options) != options:
+            # New topics join the selection; topics the facilitator left out stay out.
+            known = {value for _label, value in self.topics.options}
+            selected = set(self.topics.value) | {t.id for t in topics if t.id not in known}
+            self.topics.options = options
+            self.topics.value = tuple(t.id for t in topics if t.id in selected)
+        self._refresh_choice()
+        round_id = self.choice.value
+        if round_id is None:
+            self.state.value = self.result.value = ""
+            return
+        vote_round = self.store.vote_round(round_id)
+        people = self.store.participants(meeting_id)
+        held = self.store.dots_per_participant(round_id)
+        voted = len([p for p in people if held.get(p.id)])
+        text = _(
+            "{voted} of {total} have placed dots; {dots} dots each, at most {cap} per topic."
+        ).format(
+            voted=voted,
+            total=len(people),
+            dots=vote_round.dots_per_person,
+            cap=vote_round.max_per_topic,
+        )
+        set_if_changed(self.state, f'<div class="fac-card">{esc(text)}</div>')
+        set_if_changed(self.open_round, not vote_round.state.can_become(VoteState.OPEN), "disabled")
+        set_if_changed(
+            self.close_round, not vote_round.state.can_become(VoteState.CLOSED), "disabled"
+        )
+        set_if_changed(
+            self.reveal_round, not vote_round.state.can_become(VoteState.REVEALED), "disabled"
+        )
+        # The facilitator sees the tally at any time; the wall only after the reveal.
+        set_if_changed(self.result, ranking_html(self.store, vote_round))
+
+
+class VoteWall(ProjectorView):
+    """A round's progress ("9 of 12 have placed dots"), never a secret tally; then the ranking."""
+
+    screens = (Screen.VOTE, Screen.RESULTS)
+    show_join = False
+
+    def update(self, meeting: Meeting, live: LiveState) -> None:
+        set_if_changed(self.widget, self._html(meeting.id, live.subject_id))
+
+    def _html(self, meeting_id: int, round_id: int) -> str:
+        vote_round = self.store.vote_round(round_id)
+        if vote_round.state is VoteState.REVEALED:
+            return ranking_html(self.store, vote_round)
+        present = self.store.seen(meeting_id)
+        people = {p.id for p in self.store.participants(meeting_id)}
+        expected = len(people & set(present)) or len(people)
+        holding = self.store.dots_per_participant(round_id)
+        voted = len([p for p in holding if p in people])
+        progress = _("{voted} of {expected} have placed dots").format(
+            voted=voted, expected=expected
+        )
+        done = len(
+            [p for p, n in holding.items() if n >= vote_round.dots_per_person and p in people]
+        )
+        progress += " · " + _("{done} have placed all").format(done=done)
+        if vote_round.state is VoteState.OPEN:
+            state = _("The vote is open.")
+        elif vote_round.state is VoteState.CLOSED:
+            state = _("The vote is closed. The result follows.")
+        else:
+            state = _("The vote has not started yet.")
+        if vote_round.visibility is Visibility.LIVE:
+            listing = ranking_html(self.store, vote_round)
+        else:
+            topics = {t.id: t for t in self.store.topics(meeting_id)}
+            listing = "".join(
+                f'<div class="fac-card">{esc(topics[t].title)}</div>'
+                for t in vote_round.topic_ids
+                if t in topics
+            )
+        return (
+            f"<h2>{esc(vote_round.title)}</h2>"
+            f'<div class="fac-big">{esc(progress)}</div><div class="fac-muted">{esc(state)}</div>'
+            f"{listing}"
+        )
+
+
+PARTICIPANT = VoteView
+FACILITATOR = VotingTab
+PROJECTOR = VoteWall
