@@ -173,6 +173,7 @@ class Workshop:
             origin="consultation", origin_id=secret_consultation.id,
         )  # fmt: skip
         self.formula_action = store.add_action(FORMULA, meeting_id=m, owner_id=self.named[0].id)
+        store.add_action("Wasserkarte zeichnen", meeting_id=m, origin="table", origin_id=table.id)
         done_before = next(a for a in store.actions() if a.status.value == "done")
         store.update_action(done_before.id, status="done", note="bestätigt", meeting_id=m)
         self.reviewed_action = done_before
@@ -500,6 +501,8 @@ def test_a_confidential_consultation_stays_inside_unless_included(
     protocol = build_protocol(workshop.store, workshop.meeting.id)
     origins = {r[0].text: r[0].detail for r in protocol.section("actions").blocks[0].rows}
     assert origins["Förderverein vorbereiten"] == "Kollegiale Beratung"
+    assert origins["Wasserkarte zeichnen"] == "Thementisch: Energie & Wasser"
+    assert origins["Aufgabe-Verena: Gutachten zum Wasserturm einholen"] == ""
 
     included = _all_text_of(
         workshop, tmp_path / "included", include_confidential=[workshop.secret_consultation]

@@ -390,6 +390,10 @@ class _Context:
         self.include_confidential = include_confidential
         self.people = {p.id: p for p in store.participants()}
         self.towns = {m.id: clean_text(m.name) for m in store.municipalities()}
+        self.themes = {
+            t.id: clean_text(t.theme) for m in store.meetings() for t in store.tables(m.id)
+        }
+        self.consultations = {k.id: k for k in store.consultations()}
 
     def t(self, message: str) -> str:
         return translate(message, self.lang)
@@ -948,14 +952,11 @@ def _origin(c: _Context, action: ActionItem) -> str:
     if not word:
         return ""
     text = c.t(word)
-    if action.origin == "table" and action.origin_id is not None:
-        theme = {t.id: t.theme for t in c.store.tables(c.meeting.id)}.get(action.origin_id)
-        if theme:
-            text += f": {clean_text(theme)}"
-    if action.origin == "consultation" and action.origin_id is not None:
-        found = [k for k in c.store.consultations() if k.id == action.origin_id]
-        if found and c.shown(found[0]):
-            text += f": {clean_text(found[0].title)}"
+    if action.origin == "table" and action.origin_id in c.themes:
+        text += f": {c.themes[action.origin_id]}"
+    consultation = c.consultations.get(action.origin_id) if action.origin_id else None
+    if action.origin == "consultation" and consultation is not None and c.shown(consultation):
+        text += f": {clean_text(consultation.title)}"
     return text
 
 
