@@ -348,6 +348,15 @@ def test_a_workspace_without_meetings_has_no_protocol(tmp_path: Path) -> None:
         assert {p.suffix for p in written} == {".xlsx", ".csv"}
 
 
+def test_a_meeting_with_nothing_recorded_says_so(tmp_path: Path) -> None:
+    with facilitation.create_workspace(tmp_path / "neu.db", "Neu") as store:
+        meeting = store.add_meeting("Nur ein Titel")
+        protocol = build_protocol(store, meeting.id, lang="en")
+        assert [s.key for s in protocol.sections] == ["empty"]
+        assert "Nothing has been recorded for this meeting yet." in protocol.plain_text()
+        assert protocol.facts == (("Format", "Peer-learning meeting"),)
+
+
 def test_charts_draw_any_title_as_plain_text() -> None:
     chart = BarChart(
         title="$\\frac{1}{0}$ Ergebnis", labels=("Kosten $5 bis $10", "$x^{$", "<b>" * 30),

@@ -499,6 +499,9 @@ def build_protocol(
         _actions(c),
         _earlier_actions(c),
     ]
+    if not any(sections):
+        nothing = Paragraph(c.t(N_("Nothing has been recorded for this meeting yet.")), "note")
+        sections = [Section("empty", c.t(N_("Contents")), (nothing,))]
     facts = [
         (c.t(N_("Date")), c.date(meeting.date, long=True)),
         (c.t(N_("Place")), clean_text(meeting.place)),
