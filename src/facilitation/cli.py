@@ -17,7 +17,7 @@ from typing import TextIO
 from . import __version__, create_workspace, open_workspace
 from ._exceptions import FacilitationError, WorkspaceNotFound
 from .export import FORMATS
-from .i18n import LANGUAGES, _, current_language, set_language
+from .i18n import LANGUAGES, _, current_language, ngettext, set_language
 
 __all__ = ["main"]
 
@@ -251,6 +251,7 @@ def _export(args: argparse.Namespace) -> int:
     confidential: bool | list[int] = False
     if args.confidential is not None:
         confidential = args.confidential or True
+    progress = None if args.quiet else _Progress(sys.stderr)
     with open_workspace(args.workspace) as store:
         written = export(
             store,
@@ -261,8 +262,10 @@ def _export(args: argparse.Namespace) -> int:
             names=args.names,
             anonymous=args.anonymous,
             include_confidential=confidential,
-            progress=None if args.quiet else _Progress(sys.stderr),
+            progress=progress,
         )
+    if progress is not None:
+        progress.finish(len(written))
     for path in written:
         _say(str(path))
     return 0
@@ -277,12 +280,20 @@ class _Progress:
 
     def __call__(self, step: int, steps: int, what: str) -> None:
         if self.live:
-            done = round(20 * (step - 1) / steps)
-            bar = "#" * done + "." * (20 - done)
-            end = "\n" if step == steps else ""
-            self.stream.write(f"\r\033[K[{bar}] {step}/{steps} {what} …{end}")
+            self._bar(step - 1, steps, f"{step}/{steps} {what} …")
         else:
             self.stream.write(f"[{step}/{steps}] {what} …\n")
+            self.stream.flush()
+
+    def finish(self, files: int) -> None:
+        """Show the bar full once the export is done (in a terminal)."""
+        if self.live:
+            text = ngettext("{n} file written", "{n} files written", files).format(n=files)
+            self._bar(1, 1, text + "\n")
+
+    def _bar(self, done: int, steps: int, text: str) -> None:
+        filled = round(20 * done / steps) if steps else 20
+        self.stream.write(f"\r\033[K[{'#' * filled}{'.' * (20 - filled)}] {text}")
         self.stream.flush()
 
 
