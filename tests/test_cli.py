@@ -125,10 +125,11 @@ def test_export_all_writes_protocol_and_data_with_progress(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     written = [Path(line) for line in result.stdout.splitlines()]
     assert all(path.exists() for path in written)
-    assert {path.suffix for path in written} == {".html", ".docx", ".xlsx", ".csv"}
+    assert {path.suffix for path in written} >= {".html", ".docx", ".xlsx", ".csv", ".gexf"}
     assert written[0].name.startswith("Protokoll_2026-06-17_")
     progress = result.stderr.splitlines()
-    assert progress[0].startswith("[1/5] ") and progress[-1].startswith("[5/5] ")
+    assert progress[0].startswith("[1/10] ") and progress[-1].startswith("[10/10] ")
+    assert "Netzwerk wird geschrieben (gexf)" in result.stderr
     page = written[0].read_text(encoding="utf-8")
     assert "<h2>Programm</h2>" in page and "Frank Scholze" not in page
 

@@ -22,9 +22,10 @@ import openpyxl
 import pytest
 
 import facilitation
-from facilitation import Store, voting
+from facilitation import Store, network, network_io, voting
 from facilitation.export import (
     FORMATS,
+    NETWORK_FORMATS,
     OutputNotWritable,
     UnknownFormat,
     export,
@@ -34,8 +35,10 @@ from facilitation.export import (
 from facilitation.i18n import language
 from facilitation.report import (
     BarChart,
+    Figure,
     MeetingNotFound,
     NoMeetingToReport,
+    Table,
     build_protocol,
     chart_image,
     clean_text,
@@ -164,6 +167,13 @@ class Workshop:
         store.add_table_note(table.id, "Zweite Runde folgt", round_id=None)
         self.table = table.id
 
+        görlitz, zittau = town.id, store.municipality_by_ags("14626610")
+        assert zittau is not None
+        self.new_tie = store.add_tie(
+            görlitz, zittau.id, type="learns_from", topic="Wasserturm & <Denkmal>",
+            meeting_id=m, declared_by=self.hidden.id,
+        )  # fmt: skip
+
         self.hidden_action = store.add_action(
             "Aufgabe-Verena: Gutachten zum Wasserturm einholen", meeting_id=m,
             owner_id=self.hidden.id, due=dt.date(2026, 12, 15),
@@ -195,7 +205,10 @@ def everything(workshop: Workshop, tmp_path_factory: pytest.TempPathFactory) -> 
     written = export(
         workshop.store, "all", out, meeting_id=workshop.meeting.id, names=True, today=TODAY
     )
-    return {_kind(path): path for path in written} | {"csv_dir": out / "csv"}
+    return {_kind(path): path for path in written} | {
+        "csv_dir": out / "csv",
+        "network_dir": out / "network",
+    }
 
 
 def _kind(path: Path) -> str:
@@ -228,6 +241,9 @@ def _all_text(files: dict[str, Path]) -> dict[str, str]:
     }
     for path in files["csv_dir"].glob("*.csv"):
         texts[f"csv:{path.name}"] = path.read_text(encoding="utf-8-sig")
+    for path in files["network_dir"].iterdir():
+        texts[f"network:{path.name}"] = path.read_text(encoding="utf-8-sig")
+    assert len(texts) > 30
     return texts
 
 
@@ -239,7 +255,7 @@ def test_protocol_holds_every_part_of_the_meeting(workshop: Workshop) -> None:
     protocol = build_protocol(store, workshop.meeting.id, today=TODAY)
     assert [s.key for s in protocol.sections] == [
         "agenda", "participants", "challenges", "topics", "tables", "consultations",
-        "actions", "earlier_actions",
+        "network", "actions", "earlier_actions",
     ]  # fmt: skip
     text = protocol.plain_text()
     for challenge in store.challenges(workshop.meeting.id):
@@ -288,6 +304,37 @@ def test_every_round_result_is_a_chart_and_a_table_with_ties_shown(workshop: Wor
     assert further is not None
     assert any("Weitere Runde über die führenden Themen von „Was zuerst?“" in t
                for t in protocol.plain_text().splitlines())  # fmt: skip
+
+
+def test_the_network_section_shows_the_network_at_the_end_of_the_meeting(
+    workshop: Workshop,
+) -> None:
+    store = workshop.store
+    protocol = build_protocol(store, workshop.meeting.id, today=TODAY)
+    section = protocol.section("network")
+    assert section is not None
+    [picture] = [b for b in section.blocks if isinstance(b, Figure)]
+    assert picture.png.startswith(b"\x89PNG") and b"<svg" in picture.svg
+    graph = network.cooperation_graph(
+        store.municipalities(), store.ties(), until_meeting=workshop.meeting.id,
+        meetings=store.meetings(), groups=store.groups(), isolates=False,
+    )  # fmt: skip
+    figures = network.summary(graph)
+    tables_ = [b for b in section.blocks if isinstance(b, Table)]
+    key = {row[0].text: row[1].text for row in tables_[0].rows}
+    assert key["Kommunen"] == str(figures["municipalities"])
+    assert key["Beziehungen"] == str(figures["ties"])
+    assert key["Dichte"] == f"{figures['density']:.2f}".replace(".", ",")
+    assert key["Meiste Beziehungen"] == ", ".join(figures["top_degree"])
+    [row] = tables_[1].rows  # the one tie named in this meeting, without who named it
+    assert (row[0].text, row[1].text, row[2].text) == (
+        "Görlitz → Zittau",
+        "lernt von",
+        "Wasserturm & <Denkmal>",
+    )
+    assert f"{figures['ties']} Beziehungen, davon 1 in diesem Treffen" in protocol.plain_text()
+    assert NETWORK_FORMATS == network_io.FORMATS
+    assert build_protocol(store, workshop.meeting.id, network=False).section("network") is None
 
 
 def test_a_secret_round_never_revealed_shows_no_result(workshop: Workshop) -> None:
@@ -345,7 +392,8 @@ def test_a_workspace_without_meetings_has_no_protocol(tmp_path: Path) -> None:
         with pytest.raises(NoMeetingToReport):
             export(store, "html", tmp_path / "out")
         written = export(store, "all", tmp_path / "out")  # the data still go out
-        assert {p.suffix for p in written} == {".xlsx", ".csv"}
+        assert ".xlsx" in {p.suffix for p in written}
+        assert not {".html", ".docx"} & {p.suffix for p in written}
 
 
 def test_a_meeting_with_nothing_recorded_says_so(tmp_path: Path) -> None:
@@ -410,7 +458,7 @@ def test_docx_has_real_headings_tables_and_charts(workshop: Workshop, everything
     # Header rows repeat on every page; rows never split.
     header = document.tables[1].rows[0]._tr
     assert header.find(docx.oxml.ns.qn("w:trPr")).find(docx.oxml.ns.qn("w:tblHeader")) is not None
-    assert len(document.inline_shapes) == len(protocol.charts())
+    assert len(document.inline_shapes) == len(protocol.charts()) + 1  # and the network
     assert document.core_properties.language == "de-DE"
 
 
@@ -525,7 +573,8 @@ def test_a_confidential_consultation_stays_inside_unless_included(
 
 def _all_text_of(workshop: Workshop, out: Path, **options) -> dict[str, str]:
     written = export(workshop.store, "all", out, meeting_id=workshop.meeting.id, **options)
-    files = {_kind(path): path for path in written} | {"csv_dir": out / "csv"}
+    files = {_kind(path): path for path in written}
+    files |= {"csv_dir": out / "csv", "network_dir": out / "network"}
     return _all_text(files)
 
 
@@ -621,12 +670,20 @@ def test_export_reports_progress_and_returns_what_it_wrote(
         progress=lambda *step: steps.append(step),
     )  # fmt: skip
     assert [s[0] for s in steps] == list(range(1, len(steps) + 1))
-    assert {s[1] for s in steps} == {len(steps)} and len(steps) == 5
+    assert {s[1] for s in steps} == {len(steps)} and len(steps) == 5 + len(NETWORK_FORMATS)
     assert steps[1][2] == "Writing the protocol (HTML)"
+    assert steps[-1][2] == "Writing the network (kumu)"
     assert all(path.exists() for path in written)
     assert [p.suffix for p in written[:3]] == [".html", ".docx", ".xlsx"]
     assert written[0].name.startswith("Protocol_2026-06-17_")
-    assert {p.parent for p in written[3:]} == {tmp_path / "csv"}
+    assert {p.parent for p in written[3:]} == {tmp_path / "csv", tmp_path / "network"}
+    assert {p.suffix for p in written if p.parent.name == "network"} >= {
+        ".graphml",
+        ".gexf",
+        ".net",
+        ".dl",
+        ".csv",
+    }
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
 
 

@@ -14,8 +14,9 @@ named are named. Consultations that are confidential leave the workspace only
 when the facilitator included them (or the caller asks for them: all with
 ``confidential=True``, or some by id).
 
-The formats are listed in ``FORMATS`` (``PROTOCOL_FORMATS`` and
-``DATA_FORMATS``, then ``"all"``).
+The formats are listed in ``FORMATS``: ``PROTOCOL_FORMATS``, ``DATA_FORMATS``,
+the cooperation network's ``NETWORK_FORMATS`` (written by
+:func:`facilitation.network_io.export_network`), then ``"all"``.
 
 CSV files keep every text exactly as typed (for pandas, R, Gephi). The XLSX
 file is meant for Excel: a text that starts like a formula (``=``, ``+``,
@@ -57,7 +58,9 @@ __all__ = [
 
 PROTOCOL_FORMATS = ("html", "docx")
 DATA_FORMATS = ("xlsx", "csv")
-FORMATS = (*PROTOCOL_FORMATS, *DATA_FORMATS, "all")
+NETWORK_FORMATS = ("graphml", "gexf", "pajek", "dl", "kumu")
+"""The formats of :func:`facilitation.network_io.export_network` (the same list)."""
+FORMATS = (*PROTOCOL_FORMATS, *DATA_FORMATS, *NETWORK_FORMATS, "all")
 """What :func:`export` can write; ``all`` is every one of them."""
 
 Progress = Callable[[int, int, str], None]
@@ -470,20 +473,22 @@ def export(
         The open workspace.
     fmt
         ``"html"`` or ``"docx"`` (the protocol of one meeting), ``"xlsx"`` or
-        ``"csv"`` (the data), or ``"all"`` (every one of them: CSV files go
-        into the subfolder ``csv``).
+        ``"csv"`` (the data), ``"graphml"``, ``"gexf"``, ``"pajek"``, ``"dl"``
+        or ``"kumu"`` (the cooperation network), or ``"all"`` (every one of
+        them: CSV files go into the subfolder ``csv``, the network files into
+        ``network``).
     out_dir
         The folder; created if it does not exist.
     meeting_id
         The meeting of the protocol (default: the current meeting, else the
-        last one). With a meeting id the data cover that meeting only;
-        without one they cover the whole workspace.
+        last one). With a meeting id the data and the network files cover
+        that meeting only; without one they cover the whole workspace.
     lang
         ``"de"`` or ``"en"`` for the protocol and sheet labels; default: the
         current language (German unless set).
     names
-        Put names into the data (only of those who consented); by default the
-        data hold pseudonyms. The protocol always names those who consented,
+        Put names into the data and the network files (only of those who
+        consented); by default they hold pseudonyms. The protocol always names those who consented,
         and nobody else.
     anonymous
         A protocol that names nobody (for a publication).
@@ -572,6 +577,18 @@ def export(
         target = folder / "csv" if fmt == "all" else folder
         return write_csv(store, target, **data_options)
 
+    def network_files(kind: str) -> Callable[[], list[Path]]:
+        def write() -> list[Path]:
+            from .network_io import export_network
+
+            target = folder / "network" if fmt == "all" else folder
+            try:
+                return export_network(store, kind, target, names=names, meeting_id=meeting_id)
+            except OSError as error:
+                raise OutputNotWritable(folder=str(target), reason=_reason(error)) from None
+
+        return write
+
     def read() -> list[Path]:
         protocol()
         return []
@@ -585,8 +602,12 @@ def export(
         "csv": (N_("Writing the data (CSV)"), csv_files),
     }
     for name in wanted:
-        label, step = labels[name]
-        steps.append((translate(label, lang), step))
+        if name in NETWORK_FORMATS:
+            label = translate(N_("Writing the network ({format})"), lang).format(format=name)
+            steps.append((label, network_files(name)))
+        else:
+            label, step = labels[name]
+            steps.append((translate(label, lang), step))
 
     written: list[Path] = []
     for number, (label, step) in enumerate(steps, 1):

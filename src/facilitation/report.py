@@ -21,7 +21,8 @@ for them; the others are counted, never described.
 >>> protocol.title
 'Zweites Treffen: Ortskerne, Strukturwandel, Daseinsvorsorge'
 >>> [section.key for section in protocol.sections]  # doctest: +NORMALIZE_WHITESPACE
-['agenda', 'participants', 'tables', 'consultations', 'actions', 'earlier_actions']
+['agenda', 'participants', 'tables', 'consultations', 'network', 'actions',
+ 'earlier_actions']
 >>> "Frank Scholze" in protocol.plain_text()  # he did not consent to be named
 False
 >>> render_html(protocol).startswith("<!DOCTYPE html>")
@@ -43,7 +44,7 @@ from typing import Any
 
 from . import voting
 from ._exceptions import FacilitationError
-from .i18n import N_, current_language, ngettext, translate
+from .i18n import N_, current_language, language, ngettext, translate
 from .models import (
     ActionItem,
     ActionStatus,
@@ -947,7 +948,121 @@ def _people_list(c: _Context, participant_ids: Sequence[int]) -> str:
 
 
 def _network(c: _Context) -> Section | None:
-    return None  # the cooperation network comes with facilitation.network (see issue 6)
+    """The cooperation network as it stood at the end of the meeting, and its key figures."""
+    from . import network
+
+    meetings = c.store.meetings()
+    ties = c.store.ties()
+    graph = network.cooperation_graph(
+        c.store.municipalities(), ties, until_meeting=c.meeting.id, meetings=meetings,
+        groups=c.store.groups(), isolates=False,
+    )  # fmt: skip
+    if graph.number_of_edges() == 0:
+        return None
+    panel = network.metrics(graph)
+    figures = network.summary(graph, node_metrics=panel)
+    new = [t for t in ties if t.meeting_id == c.meeting.id]
+    blocks: list[Block | Section] = [
+        Paragraph(
+            c.t(
+                N_(
+                    "The network as it stood at the end of the meeting: {towns} municipalities "
+                    "with {ties} ties, {new} of them named in this meeting."
+                )
+            ).format(towns=figures["municipalities"], ties=figures["ties"], new=len(new))
+        ),
+        _network_picture(c, graph, panel, figures),
+        Paragraph(c.t(N_("Key figures")), "label"),
+        _key_figures(c, figures, network),
+    ]
+    if new:
+        towns = {node: data.get("name", "") for node, data in graph.nodes(data=True)}
+        kinds = {key: style["label"] for key, style in network.TIE_STYLES.items()}
+        rows = []
+        for tie in new:
+            arrow = " → " if tie.directed else " – "
+            pair = clean_text(towns.get(tie.source_id, "")) + arrow
+            pair += clean_text(towns.get(tie.target_id, ""))
+            kind = c.t(kinds[str(tie.type)]) if str(tie.type) in kinds else str(tie.type)
+            rows.append(
+                (Cell(pair), Cell(kind), Cell(clean_text(tie.topic)), Cell(f"{tie.weight:g}"))
+            )
+        blocks.append(Paragraph(c.t(N_("Ties named in this meeting")), "label"))
+        blocks.append(
+            Table(
+                columns=(
+                    c.t(N_("Municipalities")),
+                    c.t(N_("Type")),
+                    c.t(N_("Topic")),
+                    c.t(N_("Strength")),
+                ),
+                rows=tuple(rows),
+                widths=(4.5, 2.2, 4, 1.2),
+            )
+        )
+    return Section("network", c.t(N_("Cooperation network")), tuple(blocks))
+
+
+def _network_picture(c: _Context, graph: Any, panel: Any, figures: dict[str, Any]) -> Figure:
+    from . import network
+
+    positions = network.layout(graph, "geo")
+    options: dict[str, Any] = {
+        "positions": positions, "kind": "geo", "node_metrics": panel, "size": (7.2, 5.6),
+        "font_size": 8, "labels": 30,
+    }  # fmt: skip
+    with language(c.lang):  # the picture's legend in the protocol's language
+        png = network.draw(graph, fmt="png", dpi=200, **options)
+        svg = network.draw(graph, fmt="svg", **options)
+    caption = c.t(
+        N_(
+            "Municipalities by state; a larger circle has more partners; line style by type "
+            "of tie, line width by strength. Ties known before the series are included."
+        )
+    )
+    alt = c.t(N_("Map of the cooperation network: {towns} municipalities, {ties} ties.")).format(
+        towns=figures["municipalities"], ties=figures["ties"]
+    )
+    return Figure(png=png, svg=svg, caption=caption, alt=alt)
+
+
+def _number(c: _Context, value: float, digits: int = 2) -> str:
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if c.lang == "de" else text
+
+
+def _key_figures(c: _Context, figures: dict[str, Any], network: Any) -> Table:
+    def label(key: str) -> str:
+        return c.t(network.SUMMARY_LABELS[key])
+
+    kinds = {key: style["label"] for key, style in network.TIE_STYLES.items()}
+    by_type = ", ".join(
+        f"{c.t(kinds[k]) if k in kinds else k}: {n}" for k, n in figures["by_type"].items()
+    )
+    share = _number(c, 100 * figures["cross_state_share"], 0) + " %"
+    rows = [
+        (label("municipalities"), str(figures["municipalities"])),
+        (label("ties"), str(figures["ties"])),
+        (label("by_type"), by_type),
+        (label("pairs"), str(figures["pairs"])),
+        (label("multiplex_pairs"), str(figures["multiplex_pairs"])),
+        (label("density"), _number(c, figures["density"])),
+        (label("mean_degree"), _number(c, figures["mean_degree"], 1)),
+        (label("components"), str(figures["components"])),
+        (label("largest_component"), str(figures["largest_component"])),
+        (label("communities"), str(figures["communities"])),
+        (label("states"), str(figures["states"])),
+        (label("cross_state_ties"), f"{figures['cross_state_ties']} ({share})"),
+        (label("top_degree"), ", ".join(figures["top_degree"])),
+        (label("top_betweenness"), ", ".join(figures["top_betweenness"])),
+        (label("top_brokerage"), ", ".join(figures["top_brokerage"])),
+    ]
+    return Table(
+        columns=("", ""),
+        rows=tuple((Cell(name), Cell(clean_text(value))) for name, value in rows if value),
+        widths=(3.5, 6),
+        header=False,
+    )
 
 
 def _origin(c: _Context, action: ActionItem) -> str:
@@ -1227,7 +1342,9 @@ def _html_block(block: Block) -> str:
 def _html_table(table: Table) -> str:
     e = _esc
     classes = []
-    if len(table.rows) <= _KEEP_ROWS and sum(map(len, table.texts())) <= _KEEP_CHARS:
+    # Without a header row to repeat, a split table loses its reader: keep more of it together.
+    rows = _KEEP_ROWS if table.header else 2 * _KEEP_ROWS
+    if len(table.rows) <= rows and sum(map(len, table.texts())) <= _KEEP_CHARS:
         classes.append("keep")
     if not table.header:
         classes.append("facts")
