@@ -1253,6 +1253,13 @@ _KEEP_ROWS = 8
 _KEEP_CHARS = 700
 
 
+def _keep_together(table: Table) -> bool:
+    """Whether a table is short enough never to break across pages (HTML and Word alike)."""
+    # Without a header row to repeat, a split table loses its reader: keep more of it together.
+    rows = _KEEP_ROWS if table.header else 2 * _KEEP_ROWS
+    return len(table.rows) <= rows and sum(map(len, table.texts())) <= _KEEP_CHARS
+
+
 def render_html(protocol: Protocol) -> str:
     """The protocol as one self-contained HTML page (CSS inline, charts as data URIs).
 
@@ -1342,9 +1349,7 @@ def _html_block(block: Block) -> str:
 def _html_table(table: Table) -> str:
     e = _esc
     classes = []
-    # Without a header row to repeat, a split table loses its reader: keep more of it together.
-    rows = _KEEP_ROWS if table.header else 2 * _KEEP_ROWS
-    if len(table.rows) <= rows and sum(map(len, table.texts())) <= _KEEP_CHARS:
+    if _keep_together(table):
         classes.append("keep")
     if not table.header:
         classes.append("facts")
@@ -1552,11 +1557,15 @@ def _docx_table(document: Any, table: Table) -> None:
                 detail = target.add_paragraph().add_run(cell.detail)
                 detail.font.size = Pt(8.5)
                 detail.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
-    for row in grid.rows:
+    keep = _keep_together(table)
+    last = len(grid.rows) - 1
+    for number, row in enumerate(grid.rows):
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
             for paragraph in cell.paragraphs:
                 paragraph.paragraph_format.space_after = Pt(1)
+                # Word keeps a table together when every row keeps with the next.
+                paragraph.paragraph_format.keep_with_next = keep and number < last
     document.add_paragraph()
 
 
