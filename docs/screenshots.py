@@ -57,7 +57,10 @@ def main() -> int:
         ], strict=True):  # fmt: skip
             store.submit_challenge(meeting.id, person.id, title, tags=["Daseinsvorsorge"])
         key = store.facilitator_key()
-    with serve.start(str(workspace), key, port=_free_base_port()) as servers, sync_playwright() as p:
+    with (
+        serve.start(str(workspace), key, port=_free_base_port()) as servers,
+        sync_playwright() as p,
+    ):
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         laptop = browser.new_page(viewport={"width": 1280, "height": 800})
         laptop.goto(f"{servers.urls['participant']}?p={token}")
