@@ -554,3 +554,28 @@ def test_the_consultation_page_speaks_english_when_asked(room) -> None:
     finally:
         page.language.value = "de"
     assert "Ihre Rolle" in page.view("consultation").head.value
+
+
+def test_two_groups_consult_in_parallel_each_page_shows_its_own(room) -> None:
+    store, facilitator = room["store"], room["facilitator"]
+    meeting, people = room["meeting"], room["people"]
+    first = store.add_consultation(meeting.id, "Fall A")
+    second = store.add_consultation(meeting.id, "Fall B")
+    names = list(people)
+    roles = ("case_giver", "moderator", "consultant")
+    store.set_roles(first.id, {people[n].id: r for n, r in zip(names[:3], roles, strict=True)})
+    store.set_roles(second.id, {people[n].id: r for n, r in zip(names[3:], roles, strict=True)})
+    store.show(meeting.id, Screen.CONSULTATION, first.id)
+    store.set_phase(second.id, Phase.CASE_ACCOUNT)
+    _refresh(room)
+    for name in names[:3]:
+        assert "Fall A" in room["pages"][name].view("consultation").head.value
+    for name in names[3:]:
+        assert "Fall B" in room["pages"][name].view("consultation").head.value
+    assert "Fall A" in _wall(room["projector"])
+    asking = room["pages"][names[5]]
+    asking.view("consultation").text.value = "Frage zu Fall B"
+    asking.view("consultation").send.click()
+    assert [e.text for e in store.entries(second.id)] == ["Frage zu Fall B"]
+    assert store.entries(first.id) == []
+    facilitator.refresh()

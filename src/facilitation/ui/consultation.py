@@ -149,6 +149,7 @@ class ConsultationView(ParticipantView):
     def build(self) -> None:
         self.consultation_id: int | None = None
         self.role: ConsultationRole | None = None
+        self._entries: dict[int, ConsultationEntry] = {}
         self.head = widgets.HTML()
         self.context = widgets.HTML()
         # Questions, ideas, notes and observations.
@@ -257,6 +258,7 @@ class ConsultationView(ParticipantView):
         self._head(current, role)
         self._context(current)
         self._show_forms(current, role)
+        self._entries = {e.id: e for e in entries}  # what she may read, for her own forms
         self._listing(current, role, entries)
         self._mine(current, entries)
         if rules.can_take(role, current.phase):
@@ -438,9 +440,7 @@ class ConsultationView(ParticipantView):
             return
         if self.step_title.value and self.step_title.value != self._prefilled:
             return
-        text = next(
-            (e.text for e in self.store.entries(self.consultation_id) if e.id == chosen), ""
-        )
+        text = next((e.text for e in self._entries.values() if e.id == chosen), "")
         self._prefilled = _short(text, 200)
         set_if_changed(self.step_title, self._prefilled)
 
@@ -506,9 +506,7 @@ class ConsultationView(ParticipantView):
 
     def take(self, entry_id: int) -> None:
         """Mark an idea as taken along, or not (the case giver in the closing)."""
-        taken = next(
-            (e.taken for e in self.store.entries(self.consultation_id) if e.id == entry_id), False
-        )
+        taken = next((e.taken for e in self._entries.values() if e.id == entry_id), False)
         self._act(
             lambda: self.store.mark_taken(entry_id, not taken, participant_id=self.page.person.id)
         )
