@@ -116,6 +116,35 @@ def review(
     this one in the series (by date, then by the order the meetings were
     made); an action of no meeting is always up for review. An action closed
     at this very meeting stays in the list, so that the round is complete.
+
+    Parameters
+    ----------
+    actions
+        Every action of the workspace.
+    updates
+        Every report on them (``Store.action_updates()``).
+    meeting
+        The meeting at which the actions are gone through.
+    meetings
+        The meetings of the series in their order (``Store.meetings()``).
+    today
+        For the order: overdue actions first.
+
+    Returns
+    -------
+    Review
+        The open actions from before, which of them were reported on at this
+        meeting, and the actions agreed at it.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from facilitation.models import ActionItem, Meeting
+    >>> at = dt.datetime(2026, 3, 12, tzinfo=dt.UTC)
+    >>> first, second = (Meeting(id=i, title=str(i), created_at=at) for i in (1, 2))
+    >>> old = ActionItem(id=7, title="Brief", meeting_id=1, created_at=at, updated_at=at)
+    >>> [a.id for a in review([old], [], second, [first, second], dt.date(2026, 6, 1)).due]
+    [7]
     """
     order = {m.id: i for i, m in enumerate(meetings)}
     here = order.get(meeting.id, len(order))

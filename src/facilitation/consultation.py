@@ -518,11 +518,33 @@ def check_role(
     names: Mapping[int, str] | None = None,
     town: str = "",
 ) -> None:
-    """Raise why ``person`` may not take ``role`` (one moderator; one case giver unless the
-    variant lets a town's delegation bring the case; in a Fliegende Werkstatt the case
-    givers come from the host town and the consultants from the partner towns).
+    """Raise why ``person`` may not take ``role``.
 
-    ``names`` names the participants for the message; ``town`` is the host town's name.
+    One moderator; one case giver unless the variant lets a town's delegation
+    bring the case; in a Fliegende Werkstatt the case givers come from the
+    host town and the consultants from the partner towns.
+
+    Parameters
+    ----------
+    consultation
+        The consultation, with its variant and the case's town.
+    roles
+        The roles cast so far (hers, if any, is ignored).
+    person
+        The participant to cast.
+    role
+        The role she is to take.
+    names
+        Participant names by id, to name who holds a role already.
+    town
+        The name of the case's town, for the message.
+
+    Raises
+    ------
+    RoleTaken
+        The role is held by someone else and is held only once.
+    RoleNotForVariant
+        The variant's rule about towns forbids it.
     """
     others = [r for r in roles if r.participant_id != person.id]
     rules = variant(consultation.variant)
@@ -588,7 +610,23 @@ def suggest_casting(
     The case giver is the one named (or the first person); in a Fliegende
     Werkstatt everybody from the host town brings the case together. Then a
     moderator, a secretary from five people on, an observer from eight on,
-    preferably from other towns than the case's; everybody else consults.
+    taken first from the case's own town (they know the case); everybody else
+    consults, so that the consultants bring the view from outside.
+
+    Parameters
+    ----------
+    people
+        The participants to cast, in the order to consider them.
+    consultation
+        The consultation (its variant and the case's town count).
+    case_giver_ids
+        Who brings the case; by default the host town's people in a Fliegende
+        Werkstatt, else the first person.
+
+    Returns
+    -------
+    dict
+        Participant id to role, for everyone in ``people``.
 
     >>> import datetime as dt
     >>> from facilitation.models import Consultation, Participant
@@ -660,6 +698,27 @@ def allowed_kinds(
     The secretary notes and writes down what is said aloud; the observer
     writes observations from the case account to the closing. In the closing,
     case giver, moderator and consultants may note what they take along.
+
+    Parameters
+    ----------
+    role
+        The participant's role in the consultation (``None``: she has none).
+    phase
+        The consultation's current phase.
+    method_key
+        The chosen method (a key of :data:`METHODS`); brainstorming if none.
+
+    Returns
+    -------
+    frozenset of EntryKind
+        The kinds of entry she may add now; empty when she only listens.
+
+    Examples
+    --------
+    >>> sorted(k.value for k in allowed_kinds(Role.SECRETARY, Phase.CONSULTATION))
+    ['idea', 'note']
+    >>> sorted(k.value for k in allowed_kinds(Role.OBSERVER, Phase.KEY_QUESTION))
+    ['observation']
     """
     if role is None:
         return frozenset()
@@ -676,7 +735,40 @@ def allowed_kinds(
 
 
 def check_entry(consultation: Consultation, role: ConsultationRole | None, kind: EntryKind) -> None:
-    """Raise why a participant in ``role`` may not add an entry of ``kind`` now."""
+    """Raise why a participant in ``role`` may not add an entry of ``kind`` now.
+
+    Parameters
+    ----------
+    consultation
+        The consultation as it is inside the writing transaction.
+    role
+        The participant's role in it (``None``: she has none).
+    kind
+        The kind of entry she wants to add.
+
+    Raises
+    ------
+    ConsultationOver
+        After the closing.
+    EntryNotAllowed
+        When her role adds no such entry in this phase; the message says what
+        her role does instead.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from facilitation.i18n import language
+    >>> from facilitation.models import Consultation
+    >>> case = Consultation(id=1, meeting_id=1, title="Fall", phase=Phase.CONSULTATION,
+    ...                     method="brainstorming", created_at=dt.datetime.now(dt.UTC))
+    >>> check_entry(case, Role.CONSULTANT, Kind.IDEA)  # allowed: nothing happens
+    >>> try:
+    ...     check_entry(case, Role.CASE_GIVER, Kind.IDEA)
+    ... except EntryNotAllowed as refused:
+    ...     with language("en"):
+    ...         print(str(refused).split(". ")[0])
+    As Case giver you add no ideas in the phase “Consultation”
+    """
     if consultation.phase is Phase.DONE:
         raise ConsultationOver()
     if kind not in allowed_kinds(role, consultation.phase, consultation.method):
@@ -894,6 +986,23 @@ def task(
 ) -> str:
     """What a participant in ``role`` does in ``phase`` (a marked message, in the second
     person: it is shown on her own page).
+
+    Parameters
+    ----------
+    role
+        Her role (``None``: she has none and follows on the projector).
+    phase
+        The consultation's phase.
+    variant_key
+        The variant: in a Fliegende Werkstatt the host town shows its problem on
+        site and the experts develop ideas without taboos.
+    method_key
+        The chosen method: under cross-examination the case giver answers.
+
+    Returns
+    -------
+    str
+        The English message, marked for translation; translate it when shown.
 
     >>> task(Role.CASE_GIVER, Phase.CONSULTATION)
     'Only listen now: do not answer or comment. Note for yourself what speaks to you.'

@@ -192,9 +192,28 @@ def mix(
 ) -> Seating:
     """Seat ``people`` at ``tables`` for the next round (see the module's docstring).
 
-    ``history`` holds the seatings of the earlier rounds; ``network_of`` maps a
-    municipality id to the key of its city network. A table's host, if she is
-    among ``people``, always sits at her own table.
+    A greedy seating from several shuffled starts, each improved by swapping
+    two people while that lowers the cost of :class:`Quality`; the best wins.
+
+    Parameters
+    ----------
+    people
+        The participants to seat (their ``municipality_id`` counts).
+    tables
+        The themed tables; a table's host, if she is among ``people``, always
+        sits at her own table.
+    history
+        The seatings of the earlier rounds, to rotate against.
+    network_of
+        Municipality id to the key of its city network, to spread networks.
+    seed
+        Makes the search repeatable: the same input gives the same seating.
+
+    Returns
+    -------
+    Seating
+        Table id to the ids of the participants at it (sorted), every table
+        included; sizes differ by at most one.
 
     >>> import datetime as dt
     >>> from facilitation.models import Participant, ThemedTable
