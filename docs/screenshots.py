@@ -7,6 +7,8 @@ and writes PNG files to ``docs/screenshots/``.
 
 from __future__ import annotations
 
+import random
+import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -20,6 +22,19 @@ from facilitation.shipped import load_demo
 OUT = Path(__file__).parent / "screenshots"
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+def _free_base_port() -> int:
+    """Three free ports in a row (the pages' servers), so that the script runs beside others."""
+    while True:
+        base = random.randint(20000, 40000)
+        try:
+            for offset in range(3):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", base + offset))
+        except OSError:
+            continue
+        return base
 
 
 def main() -> int:
@@ -42,7 +57,10 @@ def main() -> int:
         ], strict=True):  # fmt: skip
             store.submit_challenge(meeting.id, person.id, title, tags=["Daseinsvorsorge"])
         key = store.facilitator_key()
-    with serve.start(str(workspace), key, port=8966) as servers, sync_playwright() as p:
+    with (
+        serve.start(str(workspace), key, port=_free_base_port()) as servers,
+        sync_playwright() as p,
+    ):
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         laptop = browser.new_page(viewport={"width": 1280, "height": 800})
         laptop.goto(f"{servers.urls['participant']}?p={token}")

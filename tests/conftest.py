@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,14 +27,18 @@ _counter = itertools.count()
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+def postgres_server() -> Iterator[PostgresServer]:
     url = os.environ.get("FACILITATION_TEST_POSTGRES_URL")
     if url:
         yield PostgresServer(admin_url=url)
         return
+    # Not under pytest's temporary folder: the server runs as another user, and any other
+    # pytest session on the machine makes that folder private to root again.
+    base = Path(tempfile.mkdtemp(prefix="facilitation-postgres-"))
     try:
-        server = start_postgres(tmp_path_factory.mktemp("postgres"))
+        server = start_postgres(base)
     except RuntimeError as error:
+        shutil.rmtree(base, ignore_errors=True)
         if os.environ.get("FACILITATION_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required here but could not be started: {error}")
         pytest.skip(f"no PostgreSQL server: {error}")
@@ -40,6 +46,7 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgr
         yield server
     finally:
         server.stop()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture

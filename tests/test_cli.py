@@ -115,3 +115,64 @@ def test_export_csv_pseudonymises_and_keeps_confidential_notes_inside(tmp_path: 
         shown = {row["name"] for row in csv.DictReader(f)} - {""}
     with facilitation.open_workspace(workspace) as store:
         assert shown == {p.name for p in store.participants() if p.consent_named}
+
+
+def test_export_all_writes_protocol_and_data_with_progress(tmp_path: Path) -> None:
+    workspace = tmp_path / "demo.db"
+    assert run("init", str(workspace), "--demo").returncode == 0
+    out = tmp_path / "export"
+    result = run("export", str(workspace), "--format", "all", "--meeting", "1", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    written = [Path(line) for line in result.stdout.splitlines()]
+    assert all(path.exists() for path in written)
+    assert {path.suffix for path in written} >= {".html", ".docx", ".xlsx", ".csv", ".gexf"}
+    assert written[0].name.startswith("Protokoll_2026-06-17_")
+    progress = result.stderr.splitlines()
+    assert progress[0].startswith("[1/10] ") and progress[-1].startswith("[10/10] ")
+    assert "Netzwerk wird geschrieben (gexf)" in result.stderr
+    page = written[0].read_text(encoding="utf-8")
+    assert "<h2>Programm</h2>" in page and "Frank Scholze" not in page
+
+    quiet = run(
+        "export", str(workspace), "--format", "html", "--out", str(tmp_path / "en"),
+        "--lang", "en", "--quiet",
+    )  # fmt: skip
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    [english] = [Path(line) for line in quiet.stdout.splitlines()]
+    assert english.name.startswith("Protocol_2026-09-23_")  # the current meeting
+    assert "<h2>Agenda</h2>" in english.read_text(encoding="utf-8")
+
+
+def test_export_includes_a_confidential_consultation_only_when_named(tmp_path: Path) -> None:
+    workspace = tmp_path / "demo.db"
+    assert run("init", str(workspace), "--demo").returncode == 0
+    with facilitation.open_workspace(workspace) as store:
+        [kept] = [c for c in store.consultations() if not c.include_in_export]
+    common = ["export", str(workspace), "--format", "html", "--meeting", str(kept.meeting_id)]
+    plain = run(*common, "--out", str(tmp_path / "a"), "--quiet")
+    assert kept.title not in Path(plain.stdout.strip()).read_text(encoding="utf-8")
+    opened = run(
+        *common, "--out", str(tmp_path / "b"), "--quiet", "--include-confidential", str(kept.id)
+    )
+    assert opened.returncode == 0, opened.stderr
+    assert kept.title in Path(opened.stdout.strip()).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_export_errors_are_one_clear_line(tmp_path: Path, lang: str) -> None:
+    workspace = tmp_path / "demo.db"
+    assert run("init", str(workspace), "--demo").returncode == 0
+    blocker = tmp_path / "datei.txt"
+    blocker.write_text("im Weg", encoding="utf-8")
+    cases = [
+        (["--format", "html", "--meeting", "99", "--out", str(tmp_path / "out")], "99"),
+        (["--format", "all", "--out", str(blocker)], "datei.txt"),
+        (["--format", "csv", "--out", str(blocker / "unter")], "unter"),
+    ]
+    for args, named in cases:
+        result = run("export", str(workspace), *args, lang=lang)
+        assert result.returncode == 1, (args, result.stderr)
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert named in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+    assert run("export", str(workspace), "--format", "pdf", "--out", str(tmp_path)).returncode == 2

@@ -328,3 +328,41 @@ def test_timer_reaches_every_page(room) -> None:
     facilitator.stop_timer.click()
     _refresh(room)
     assert room["projector"].countdown.ends_at == 0
+
+
+def test_facilitator_exports_the_protocol_and_the_data_from_the_page(room, tmp_path) -> None:
+    store, facilitator = room["store"], room["facilitator"]
+    meeting_id = room["meeting"].id
+    secret = store.add_consultation(meeting_id, "Leerstand in Weißwasser")
+    store.add_entry(secret.id, "Vertrauliche Idee: Zwischennutzung")
+    facilitator.refresh()
+    tab = facilitator.tab("protocol")
+    assert [label for label, _id in tab.confidential.options] == ["Leerstand in Weißwasser"]
+    tab.format.value = "all"
+    tab.run.click()
+    assert "fac-ok" in tab.result.value, facilitator.message.value
+    folder = tmp_path / "export"  # beside the workspace file
+    written = sorted(p.name for p in folder.rglob("*") if p.is_file())
+    assert any(name.endswith(".docx") for name in written)
+    assert any(name.endswith(".html") for name in written)
+    assert 'download="' in tab.result.value and "base64," in tab.result.value
+    everything = "".join(
+        p.read_text(errors="ignore") for p in folder.rglob("*") if p.suffix in (".csv", ".html")
+    )
+    assert "Zwischennutzung" not in everything  # confidential unless ticked
+
+    tab.format.value = "csv"
+    tab.confidential.value = (secret.id,)
+    tab.run.click()
+    entries = (folder / "consultation_entries.csv").read_text(encoding="utf-8-sig")
+    assert "Zwischennutzung" in entries
+
+
+def test_an_export_that_cannot_be_written_says_why(room, tmp_path) -> None:
+    facilitator = room["facilitator"]
+    (tmp_path / "export").write_text("a file where the folder should be")
+    tab = facilitator.tab("protocol")
+    tab.format.value = "xlsx"
+    tab.run.click()
+    assert "fac-error" in facilitator.message.value
+    assert tab.result.value == ""

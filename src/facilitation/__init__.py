@@ -1,7 +1,15 @@
 """facilitation: the live parts of peer-learning workshops, kept as research data.
 
 Open a workspace with :func:`open_workspace` (a file path or a database URL);
-create one with :func:`create_workspace`.
+create one with :func:`create_workspace`. For research, an opened workspace
+gives a pandas table per record kind and networkx graphs with every attribute::
+
+    ws = facilitation.open_workspace("programm.db")
+    ws.frame("ties")                          # pandas.DataFrame
+    ws.graph("cooperation", meeting=1)        # networkx.MultiDiGraph
+    ws.metrics()                              # the metrics panel as a table
+
+pandas, networkx and matplotlib are imported only when these are called.
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ from ._exceptions import (
     TopicNotInRound,
     UnknownJoinCode,
     UnknownLink,
+    UnreadableFile,
     VotingError,
     WorkspaceDamaged,
     WorkspaceError,
@@ -78,6 +87,7 @@ __all__ = [
     "TopicNotInRound",
     "UnknownJoinCode",
     "UnknownLink",
+    "UnreadableFile",
     "VotingError",
     "WorkspaceDamaged",
     "WorkspaceError",

@@ -51,6 +51,7 @@ __all__ = [
     "TopicNotInRound",
     "UnknownJoinCode",
     "UnknownLink",
+    "UnreadableFile",
     "VotingError",
     "WorkspaceDamaged",
     "WorkspaceError",
@@ -195,6 +196,13 @@ class RecordNotFound(FacilitationError):
 
 class InvalidInput(FacilitationError):
     template = N_("{field}: {problem}")
+
+
+class UnreadableFile(FacilitationError):
+    template = N_(
+        "The file {name} cannot be read as a table ({reason}). Save it from your spreadsheet "
+        "program as CSV (separated by commas or semicolons) and load it again."
+    )
 
 
 class UnknownLink(FacilitationError):

@@ -12,15 +12,17 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from . import __version__, create_workspace, open_workspace
 from ._exceptions import FacilitationError, WorkspaceNotFound
-from .i18n import LANGUAGES, _, set_language
+from .export import FORMATS
+from .i18n import LANGUAGES, _, current_language, ngettext, set_language
 
 __all__ = ["main"]
 
 DEFAULT_DEMO = Path("workspace") / "demo.db"
-EXPORT_FORMATS = ("csv",)
+EXPORT_FORMATS = FORMATS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,21 +81,56 @@ def _parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser(
         "export",
-        help=_("export a workspace's data"),
-        description=_("Write a workspace's records to files for research and protocols."),
+        help=_("export a meeting's protocol and the workspace's data"),
+        description=_(
+            "Write the protocol of a meeting (html, docx) and the workspace's records "
+            "(xlsx, csv) into a folder; 'all' writes every format."
+        ),
     )
     export.add_argument("workspace", metavar="WORKSPACE", help=_("file path or database URL"))
-    export.add_argument("--format", required=True, choices=EXPORT_FORMATS, dest="format")
+    export.add_argument(
+        "--format", required=True, choices=EXPORT_FORMATS, dest="format", help=_("what to write")
+    )
     export.add_argument("--out", required=True, type=Path, help=_("folder to write to"))
+    export.add_argument(
+        "--meeting",
+        type=int,
+        metavar="ID",
+        help=_(
+            "the meeting of the protocol, and the only one in the data "
+            "(default: the current meeting for the protocol, all meetings for the data)"
+        ),
+    )
+    export.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        dest="export_lang",
+        help=_("language of the protocol (default: German)"),
+    )
     export.add_argument(
         "--names",
         action="store_true",
-        help=_("include participants' names (default: stable pseudonyms)"),
+        help=_("include participants' names in the data (default: stable pseudonyms)"),
     )
     export.add_argument(
-        "--confidential",
+        "--anonymous",
         action="store_true",
-        help=_("include the notes of confidential consultations"),
+        help=_("a protocol that names nobody, not even those who agreed"),
+    )
+    export.add_argument(
+        "--include-confidential",
+        "--confidential",
+        nargs="*",
+        type=int,
+        metavar="ID",
+        dest="confidential",
+        help=_(
+            "include confidential consultations: the ones with these numbers, "
+            "or all of them if no number is given"
+        ),
+    )
+    export.add_argument(
+        "--quiet", action="store_true", help=_("no progress messages, only the files written")
     )
     return parser
 
@@ -209,13 +246,55 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .export import write_csv
+    from .export import export
 
+    confidential: bool | list[int] = False
+    if args.confidential is not None:
+        confidential = args.confidential or True
+    progress = None if args.quiet else _Progress(sys.stderr)
     with open_workspace(args.workspace) as store:
-        written = write_csv(store, args.out, names=args.names, confidential=args.confidential)
+        written = export(
+            store,
+            args.format,
+            args.out,
+            meeting_id=args.meeting,
+            lang=args.export_lang or current_language(),
+            names=args.names,
+            anonymous=args.anonymous,
+            include_confidential=confidential,
+            progress=progress,
+        )
+    if progress is not None:
+        progress.finish(len(written))
     for path in written:
         _say(str(path))
     return 0
+
+
+class _Progress:
+    """Progress of a long export on standard error: a bar in a terminal, else a line a step."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.live = stream.isatty()
+
+    def __call__(self, step: int, steps: int, what: str) -> None:
+        if self.live:
+            self._bar(step - 1, steps, f"{step}/{steps} {what} …")
+        else:
+            self.stream.write(f"[{step}/{steps}] {what} …\n")
+            self.stream.flush()
+
+    def finish(self, files: int) -> None:
+        """Show the bar full once the export is done (in a terminal)."""
+        if self.live:
+            text = ngettext("{n} file written", "{n} files written", files).format(n=files)
+            self._bar(1, 1, text + "\n")
+
+    def _bar(self, done: int, steps: int, text: str) -> None:
+        filled = round(20 * done / steps) if steps else 20
+        self.stream.write(f"\r\033[K[{'#' * filled}{'.' * (20 - filled)}] {text}")
+        self.stream.flush()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,6 +6,9 @@ and ties, and a demo workshop (German) built on them.
 
 Loading reads a file row by row: rows that can be used are added, the others
 are reported with their line number and the reason, and nothing else changes.
+Files as spreadsheet programs save them are read: UTF-8 (with or without
+BOM) or Windows-1252, separated by commas, semicolons or tabs, decimal
+commas, German column names (``Gemeinde``, ``Einwohner``, ``von``, ``Thema``…).
 """
 
 from __future__ import annotations
@@ -13,18 +16,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from collections.abc import Callable
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._exceptions import FacilitationError, InvalidInput, word
+from ._exceptions import FacilitationError, InvalidInput, UnreadableFile, Word, word
 from ._paths import shared_folder
 from .i18n import N_, translate
+from .models import Municipality, TieType
 from .store import Store
 
 __all__ = [
     "ImportReport",
+    "Refusal",
     "data_dir",
     "load_demo",
     "load_groups",
@@ -38,56 +45,152 @@ def data_dir() -> Path:
     return shared_folder("data", "municipalities.csv")
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A row that was not loaded: its line in the file and why."""
+
+    line: int
+    reason: FacilitationError | Word
+
+    def text(self, lang: str | None = None) -> str:
+        """The reason in ``lang`` (default: the current language)."""
+        if isinstance(self.reason, FacilitationError):
+            return self.reason.message(lang)
+        return self.reason.shown(lang)
+
+
 @dataclass
 class ImportReport:
     """What a load added, and which rows it refused and why."""
 
     added: int = 0
     skipped: int = 0  # already there, left as it was
-    refused: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    refusals: list[Refusal] = field(default_factory=list)
+
+    @property
+    def refused(self) -> list[tuple[int, str]]:
+        """The refused rows as (line, reason in the current language)."""
+        return [(r.line, r.text()) for r in self.refusals]
 
     def summary(self, lang: str | None = None) -> str:
         text = translate(N_("{added} added, {skipped} already there, {refused} refused"), lang)
-        return text.format(added=self.added, skipped=self.skipped, refused=len(self.refused))
+        return text.format(added=self.added, skipped=self.skipped, refused=len(self.refusals))
+
+    def lines(self, lang: str | None = None) -> list[str]:
+        """One line per refused row, e.g. "Zeile 4: Amtlicher Gemeindeschlüssel: …".
+
+        >>> report = ImportReport(refusals=[Refusal(4, word(N_("must not be negative")))])
+        >>> report.lines("en")
+        ['Line 4: must not be negative']
+        """
+        template = translate(N_("Line {line}: {reason}"), lang)
+        return [template.format(line=r.line, reason=r.text(lang)) for r in self.refusals]
+
+
+# --- reading the file ------------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    """A column name or a word as compared: lower case, no accents, no spaces or dashes."""
+    folded = unicodedata.normalize("NFKD", text.strip().casefold().replace("ß", "ss"))
+    return re.sub(r"[\s_\-./()]+", "", "".join(c for c in folded if not unicodedata.combining(c)))
+
+
+# Other names a column may have in a file (German spreadsheets, other tools).
+_COLUMNS = {
+    "name": ("name", "gemeinde", "gemeindename", "kommune", "stadt", "municipality", "ort"),
+    "ags": ("ags", "gemeindeschlussel", "amtlichergemeindeschlussel", "gkz", "gemeindekennziffer"),
+    "state": ("state", "land", "bundesland"),
+    "district": ("district", "kreis", "landkreis"),
+    "latitude": ("latitude", "lat", "breitengrad", "breite"),
+    "longitude": ("longitude", "lon", "lng", "long", "langengrad", "lange"),
+    "population": ("population", "einwohner", "einwohnerzahl", "bevolkerung"),
+    "population_date": ("population_date", "stichtag"),
+    "source": ("source", "quelle"),
+    "source_ags": ("source_ags", "from", "von", "from_ags", "von_ags", "kommune1"),
+    "target_ags": ("target_ags", "to", "nach", "zu", "mit", "to_ags", "kommune2"),
+    "type": ("type", "art", "beziehung", "tietype"),
+    "topic": ("topic", "thema", "themen"),
+    "weight": ("weight", "strength", "starke", "gewicht"),
+    "directed": ("directed", "gerichtet"),
+    "group_key": ("group_key",),
+    "group_name": ("group_name",),
+    "kind": ("kind",),
+}
+_ALIASES = {_key(alias): column for column, aliases in _COLUMNS.items() for alias in aliases}
+
+
+def _decode(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")  # Excel on German Windows
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows of a CSV file with their line numbers, columns by their canonical names."""
+    try:
+        text = _decode(path)
+    except OSError as error:
+        raise UnreadableFile(name=path.name, reason=error.strerror or str(error)) from None
+    if not text.strip():
+        raise UnreadableFile(name=path.name, reason=word(N_("the file is empty")))
+    header = text.splitlines()[0]
+    delimiter = max((",", ";", "\t"), key=header.count)
+    reader = csv.DictReader(text.splitlines(keepends=True), delimiter=delimiter)
+    names = {name: _ALIASES.get(_key(name), name.strip()) for name in reader.fieldnames or ()}
+    for row in reader:
+        values = {
+            names[k]: (v or "").strip()
+            for k, v in row.items()
+            if k is not None and not isinstance(v, list)
+        }
+        if any(values.values()):  # blank lines in a spreadsheet are no rows
+            yield reader.line_num, values
 
 
 def _each_row(path: str | Path, handle: Callable[[dict[str, str]], bool]) -> ImportReport:
     """Apply ``handle`` to every row; it returns False for a row already there."""
     report = ImportReport()
-    path = Path(path)
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        for row in reader:
-            line = reader.line_num
-            values = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
-            try:
-                if handle(values):
-                    report.added += 1
-                else:
-                    report.skipped += 1
-            except FacilitationError as error:
-                report.refused.append((line, str(error)))
-            except (KeyError, ValueError) as error:
-                report.refused.append((line, _unreadable(error)))
+    for line, values in _rows(Path(path)):
+        try:
+            if handle(values):
+                report.added += 1
+            else:
+                report.skipped += 1
+        except FacilitationError as error:
+            report.refusals.append(Refusal(line, error))
+        except KeyError as error:
+            column = error.args[0]
+            report.refusals.append(
+                Refusal(line, word(N_("the column {column} is missing"), column=column))
+            )
+        except ValueError as error:
+            report.refusals.append(
+                Refusal(line, word(N_("a value cannot be read ({detail})"), detail=str(error)))
+            )
     return report
 
 
-def _unreadable(error: Exception) -> str:
-    if isinstance(error, KeyError):
-        return translate(N_("the column {column} is missing")).format(column=error.args[0])
-    return translate(N_("a value cannot be read ({detail})")).format(detail=error)
-
-
 def _number(text: str, kind: Callable[[str], Any]) -> Any:
-    return kind(text.replace(",", ".") if kind is float else text) if text else None
+    """A number as people write it: decimal comma, thousands with dots for whole numbers."""
+    if not text:
+        return None
+    if kind is int and re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
+        text = text.replace(".", "")
+    return kind(text.replace(",", ".") if kind is float else text)
+
+
+# --- municipalities ----------------------------------------------------------------------
 
 
 def load_municipalities(store: Store, path: str | Path | None = None) -> ImportReport:
     """Add the municipalities of a CSV file (default: the shipped ones).
 
     Columns: ``name`` and optionally ``ags, state, district, latitude,
-    longitude, population, population_date, source``. A row whose AGS is
-    already in the workspace is left as it is.
+    longitude, population, population_date, source`` (or their German names).
+    A row whose AGS is already in the workspace is left as it is.
     """
     path = Path(path) if path is not None else data_dir() / "municipalities.csv"
 
@@ -105,7 +208,7 @@ def load_municipalities(store: Store, path: str | Path | None = None) -> ImportR
             longitude=_number(row.get("longitude", ""), float),
             population=_number(row.get("population", ""), int),
             population_date=dt.date.fromisoformat(date) if date else None,
-            source=row.get("source", ""),
+            source=row.get("source", "") or path.name,
         )
         return True
 
@@ -120,6 +223,44 @@ def _by_ags(store: Store, ags: str) -> int:
             problem=word(N_("no municipality with the key {ags} in this workspace"), ags=ags),
         )
     return municipality.id
+
+
+class _Towns:
+    """Find a municipality of the workspace by its AGS or by its name."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.by_name: dict[str, list[Municipality]] = {}
+        for m in store.municipalities():
+            self.by_name.setdefault(_key(m.name), []).append(m)
+
+    def find(self, text: str, label: str) -> int:
+        text = text.strip()
+        if not text:
+            raise InvalidInput(field=word(label), problem=word(N_("must not be empty")))
+        if text.isdigit() and len(text) == 8:
+            return _by_ags(self.store, text)
+        found = self.by_name.get(_key(text), [])
+        if len(found) == 1:
+            return found[0].id
+        if not found:
+            raise InvalidInput(
+                field=word(label),
+                problem=word(
+                    N_("no municipality named {name} or with this key in this workspace; "
+                       "load the municipalities first or check the spelling"),
+                    name=text,
+                ),
+            )  # fmt: skip
+        keys = ", ".join(m.ags or f"#{m.id}" for m in found)
+        raise InvalidInput(
+            field=word(label),
+            problem=word(
+                N_("several municipalities are called {name} ({keys}); give the official key"),
+                name=text,
+                keys=keys,
+            ),
+        )
 
 
 def load_groups(store: Store, path: str | Path | None = None) -> ImportReport:
@@ -142,28 +283,97 @@ def load_groups(store: Store, path: str | Path | None = None) -> ImportReport:
     return report
 
 
-def load_ties(store: Store, path: str | Path | None = None) -> ImportReport:
+# --- ties -------------------------------------------------------------------------------
+
+_TIE_WORDS = {
+    TieType.COOPERATES: ("cooperates", "cooperation", "cooperates with", "kooperiert",
+                         "kooperiert mit", "kooperation", "zusammenarbeit"),
+    TieType.LEARNS_FROM: ("learns_from", "learns from", "lernt von", "lernen von", "lernt"),
+    TieType.PARTNER_NETWORK: ("partner_network", "partner network", "partnernetzwerk",
+                              "netzwerk", "partnerschaft"),
+}  # fmt: skip
+_TIE_TYPES = {_key(w): kind for kind, words in _TIE_WORDS.items() for w in words}
+_YES = {"true", "1", "ja", "yes", "wahr", "j", "x"}
+_NO = {"false", "0", "nein", "no", "falsch", "n"}
+
+
+def _tie_type(text: str) -> TieType:
+    if not text:
+        return TieType.COOPERATES
+    kind = _TIE_TYPES.get(_key(text))
+    if kind is None:
+        allowed = ", ".join(t.value for t in TieType)
+        raise InvalidInput(
+            field=word(N_("Type")),
+            problem=word(N_("{value!r} is not one of: {allowed}"), value=text, allowed=allowed),
+        )
+    return kind
+
+
+def _directed(text: str) -> bool | None:
+    value = text.strip().casefold()
+    if not value:
+        return None
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise InvalidInput(
+        field=word(N_("Directed")),
+        problem=word(N_("{value!r} is neither yes nor no"), value=text),
+    )
+
+
+def load_ties(
+    store: Store, path: str | Path | None = None, *, meeting_id: int | None = None
+) -> ImportReport:
     """Add ties between municipalities from a CSV file.
 
-    Columns: ``source_ags, target_ags`` and optionally ``type, topic, weight,
-    directed, source``.
+    Columns: ``source_ags, target_ags`` (or ``von, nach``; an 8-digit AGS or
+    a municipality's name) and optionally ``type`` (``cooperates``,
+    ``learns_from``, ``partner_network``, or in words: "kooperiert mit",
+    "lernt von", "Partnernetzwerk"), ``topic, weight`` (the strength),
+    ``directed, source``. A tie that is already in the workspace (same
+    towns, type, topic and meeting; either way round if undirected) is left
+    as it is, so a file can be loaded twice. ``meeting_id``: the meeting the
+    ties belong to (none: known before the series).
     """
     path = Path(path) if path is not None else data_dir() / "ties.csv"
+    towns = _Towns(store)
+    known = {_tie_key(t.source_id, t.target_id, t.type, t.topic, t.directed, t.meeting_id)
+             for t in store.ties()}  # fmt: skip
 
     def add(row: dict[str, str]) -> bool:
-        directed = row.get("directed", "").lower()
+        source = towns.find(row["source_ags"], N_("From"))
+        target = towns.find(row["target_ags"], N_("To"))
+        kind = _tie_type(row.get("type", ""))
+        directed = _directed(row.get("directed", ""))
+        topic = row.get("topic", "")
+        is_directed = kind is TieType.LEARNS_FROM if directed is None else directed
+        key = _tie_key(source, target, kind, topic, is_directed, meeting_id)
+        if key in known:
+            return False
         store.add_tie(
-            _by_ags(store, row["source_ags"]),
-            _by_ags(store, row["target_ags"]),
-            type=row.get("type") or "cooperates",
-            topic=row.get("topic", ""),
+            source,
+            target,
+            type=kind,
+            topic=topic,
             weight=_number(row.get("weight", ""), float) or 1.0,
-            directed={"true": True, "1": True, "false": False, "0": False}.get(directed),
+            directed=directed,
+            meeting_id=meeting_id,
             source=row.get("source", "") or path.name,
         )
+        known.add(key)
         return True
 
     return _each_row(path, add)
+
+
+def _tie_key(
+    source: int, target: int, kind: TieType | str, topic: str, directed: bool, meeting: int | None
+) -> tuple[Any, ...]:
+    ends = (source, target) if directed else tuple(sorted((source, target)))
+    return (*ends, str(TieType(kind).value), _key(topic), meeting)
 
 
 def load_demo(store: Store, path: str | Path | None = None) -> None:

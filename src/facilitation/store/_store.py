@@ -82,6 +82,7 @@ from . import _schema as s
 from ._engine import read, write
 from ._open import describe_location
 from ._records import fetch, fetch_one, now, record, text_field
+from ._research import Research
 from ._watch import ChangeWatcher
 
 __all__ = ["DEFAULT_PHASE_MINUTES", "Store"]
@@ -117,12 +118,13 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ß", "ss")
 
 
-class Store:
+class Store(Research):
     """A workspace opened for reading and writing.
 
     Get one with :func:`facilitation.open_workspace` or
     :func:`facilitation.create_workspace`; close it with :meth:`close` or use
-    it in a ``with`` block.
+    it in a ``with`` block. For analysis it gives pandas tables and networkx
+    graphs (see :class:`~facilitation.store._research.Research`).
     """
 
     def __init__(self, engine: Engine, location: str | Path) -> None:

@@ -51,8 +51,10 @@ CSS = """
 .fac-root .widget-tab > .lm-TabBar { overflow-x: auto; }
 .fac-root .widget-text, .fac-root .widget-textarea, .fac-root .widget-dropdown {
   max-width: 100%; box-sizing: border-box; }
-.fac-root .widget-text input, .fac-root .widget-textarea textarea { font-size: 16px; }
-.fac-root .widget-textarea textarea { font-family: inherit; }
+.fac-root .widget-text input, .fac-root .widget-textarea textarea { font-size: 16px;
+  font-family: inherit; min-width: 0; }
+.fac-root .widget-text, .fac-root .widget-textarea { margin-left: 0; margin-right: 0; }
+.fac-controls .widget-vbox > .jupyter-button { align-self: flex-start; }
 .fac-root .widget-checkbox { width: auto; max-width: 100%; }
 .fac-steps { display: flex; flex-wrap: wrap; gap: 4px; margin: 6px 0 8px; padding: 0;
              list-style: none; }

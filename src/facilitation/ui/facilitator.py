@@ -78,6 +78,7 @@ class FacilitatorApp:
             ]
         )
         self.widget.add_class("fac-root")
+        self.widget.add_class("fac-controls")
         if current is None and self.meeting_id is not None:
             store.set_current_meeting(self.meeting_id)
         self.refresh()

@@ -146,7 +146,9 @@ class VotingTab(FacilitatorTab):
             description=_("Topics"), rows=8, layout={"width": "min(100%, 640px)"}
         )
         self.round_title = widgets.Text(
-            description=_("Title"), placeholder=_("e.g. Which topics first?")
+            description=_("Title"),
+            placeholder=_("e.g. Which topics first?"),
+            layout={"width": "min(100%, 640px)"},
         )
         self.dots = widgets.BoundedIntText(
             value=0, min=0, max=50, description=_("Dots per person"), style=wide
@@ -164,7 +166,9 @@ class VotingTab(FacilitatorTab):
             widgets.Button(description=_("Prepare vote round"), button_style="primary"),
             self.create_round,
         )
-        self.choice = widgets.Dropdown(description=_("Round"), options=[])
+        self.choice = widgets.Dropdown(
+            description=_("Round"), options=[], layout={"width": "min(100%, 640px)"}
+        )
         self.state = widgets.HTML()
         self.open_round = page.wire(
             widgets.Button(description=_("Open"), button_style="success"),
@@ -189,12 +193,14 @@ class VotingTab(FacilitatorTab):
         defaults = esc(_("0 dots per person: a third of the topics. 0 per topic: at most 3."))
         row = {"flex_flow": "row wrap"}
         self.widget.children = [
+            widgets.HTML("<h2>" + esc(_("Prepare a round")) + "</h2>"),
             self.topics,
             self.round_title,
             widgets.HBox([self.dots, self.cap], layout=row),
             widgets.HBox([self.secret, self.minutes], layout=row),
             widgets.HTML(f'<div class="fac-muted">{defaults}</div>'),
             self.create,
+            widgets.HTML("<h2>" + esc(_("Run a round")) + "</h2>"),
             self.choice,
             self.state,
             widgets.HBox([self.open_round, self.close_round, self.reveal_round], layout=row),

@@ -1,0 +1,163 @@
+"""The protocol and the data, from the facilitator's page: the same export as
+``facilitation export``, written next to the workspace and offered for download.
+
+Confidential consultations stay inside unless the facilitator ticks them here
+(or included them when preparing the consultation); names appear in the data
+only when asked for, and then only of those who consented.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from ..i18n import N_, _, current_language
+from ..models import LiveState
+from ..store._open import sqlite_path
+from ._common import esc
+from ._parts import FacilitatorTab, set_if_changed
+
+__all__ = ["FACILITATOR", "export_folder"]
+
+# Files up to this size are offered as a download link in the page itself.
+DOWNLOAD_LIMIT = 20 * 1024 * 1024
+
+
+def export_folder(location: str) -> Path:
+    """Where the page writes exports: ``export/`` beside a workspace file, else in the home folder.
+
+    >>> export_folder("/home/anna/workspace/ostsachsen.db").as_posix()
+    '/home/anna/workspace/export'
+    """
+    path = sqlite_path(location)
+    if path is not None:
+        return path.parent / "export"
+    return Path.home() / "facilitation-export"
+
+
+def _download_link(path: Path) -> str:
+    size = path.stat().st_size
+    name = esc(path.name)
+    if size > DOWNLOAD_LIMIT:
+        return f"<code>{esc(str(path))}</code>"
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (
+        f'<a download="{name}" href="data:{kind};base64,{data}">{name}</a> ({size // 1024 + 1} KB)'
+    )
+
+
+class ExportTab(FacilitatorTab):
+    """Export the meeting's protocol (HTML, Word) and the data (Excel, CSV, network files)."""
+
+    title = N_("Protocol and data")
+
+    def build(self) -> None:
+        self.format = widgets.Dropdown(
+            description=_("Format"),
+            options=[
+                (_("Protocol for the web and print (HTML)"), "html"),
+                (_("Protocol for Word (DOCX)"), "docx"),
+                (_("Data for Excel (XLSX)"), "xlsx"),
+                (_("Data as CSV files"), "csv"),
+                (_("Network for Gephi (GEXF)"), "gexf"),
+                (_("Network as GraphML"), "graphml"),
+                (_("Everything"), "all"),
+            ],
+            value="html",
+            style={"description_width": "initial"},
+            layout={"width": "min(100%, 520px)"},
+        )
+        self.lang = widgets.ToggleButtons(
+            options=[("Deutsch", "de"), ("English", "en")], value=current_language()
+        )
+        self.names = widgets.Checkbox(
+            description=_("Names in the data (only of those who consented)"), indent=False
+        )
+        self.anonymous = widgets.Checkbox(
+            description=_("Protocol without any names (for a publication)"), indent=False
+        )
+        self.confidential = widgets.SelectMultiple(
+            description=_("Also include these confidential consultations"),
+            rows=4,
+            style={"description_width": "initial"},
+            layout={"width": "min(100%, 520px)"},
+        )
+        self.run = self.page.wire(
+            widgets.Button(description=_("Export"), button_style="primary", icon="download"),
+            self.export,
+        )
+        self.released = widgets.HTML()
+        self.progress = widgets.HTML()
+        self.result = widgets.HTML()
+        hint = esc(
+            _(
+                "Confidential consultations leave the workspace only when ticked here "
+                "(or included when they were prepared)."
+            )
+        )
+        self.widget.children = [
+            self.format,
+            self.lang,
+            self.names,
+            self.anonymous,
+            self.confidential,
+            widgets.HTML(f'<div class="fac-muted">{hint}</div>'),
+            self.released,
+            self.run,
+            self.progress,
+            self.result,
+        ]
+
+    def refresh(self, live: LiveState) -> None:
+        consultations = self.store.consultations(self.page.meeting_id)
+        released = [c.title for c in consultations if not c.confidential or c.include_in_export]
+        options = [
+            (c.title, c.id) for c in consultations if c.confidential and not c.include_in_export
+        ]
+        if list(self.confidential.options) != options:
+            chosen = set(self.confidential.value)
+            self.confidential.options = options
+            self.confidential.value = tuple(i for _t, i in options if i in chosen)
+        set_if_changed(self.confidential.layout, "" if options else "none", "display")
+        text = (
+            _("Included in every export: {titles}").format(titles=", ".join(released))
+            if released
+            else ""
+        )
+        set_if_changed(self.released, f'<div class="fac-muted">{esc(text)}</div>' if text else "")
+
+    def _show_progress(self, step: int, steps: int, what: str) -> None:
+        text = _("Step {step} of {steps}: {what}").format(step=step, steps=steps, what=what)
+        self.progress.value = f'<div class="fac-muted">{esc(text)}</div>'
+
+    def export(self) -> list[Path]:
+        """Write the chosen export and offer its files (refusals become a message)."""
+        from ..export import export
+
+        folder = export_folder(self.store.location)
+        self.result.value = ""
+        try:
+            written = export(
+                self.store,
+                self.format.value,
+                folder,
+                meeting_id=self.page.need_meeting(),
+                lang=self.lang.value,
+                names=self.names.value,
+                anonymous=self.anonymous.value,
+                include_confidential=tuple(self.confidential.value),
+                progress=self._show_progress,
+            )
+        finally:
+            set_if_changed(self.progress, "")
+        heading = esc(_("Written to {folder}:").format(folder=folder))
+        links = "".join(f"<li>{_download_link(path)}</li>" for path in written)
+        self.result.value = f'<div class="fac-ok">{heading}<ul>{links}</ul></div>'
+        return written
+
+
+FACILITATOR = ExportTab
