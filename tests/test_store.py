@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from facilitation import (
+    FacilitationError,
     InvalidInput,
     InvalidTransition,
     NoDotsLeft,
@@ -53,6 +54,13 @@ def german() -> Iterator[None]:
 def invalid(call: Callable[[], Any]) -> str:
     """Call, expect :class:`InvalidInput`, and return its German message."""
     with pytest.raises(InvalidInput) as caught:
+        call()
+    return str(caught.value)
+
+
+def refused(call: Callable[[], Any]) -> str:
+    """Call, expect a :class:`FacilitationError` of a rule, and return its German message."""
+    with pytest.raises(FacilitationError) as caught:
         call()
     return str(caught.value)
 
@@ -669,23 +677,42 @@ def test_consultation_phases_and_minutes(fresh_store):
         phase_minutes={ConsultationPhase.CONSULTATION: 45, "closing": 10},
         confidential=False, include_in_export=True,
     )  # fmt: skip
-    assert flying.phase_minutes == {**DEFAULT_PHASE_MINUTES, "consultation": 45, "closing": 10}
+    # The variant's own minutes (a longer account on site), then the ones given.
+    assert flying.phase_minutes == {
+        **DEFAULT_PHASE_MINUTES, "case_account": 30, "key_question": 10, "consultation": 45,
+        "closing": 10,
+    }  # fmt: skip
     assert flying.key_question == "Wie gewinnen wir junge Familien?"
     assert (flying.confidential, flying.include_in_export) == (False, True)
     assert fresh_store.consultations(meeting.id) == [standard, flying]
 
+    # A phase waits for what it needs: roles, then the key question, then the method.
+    anna = fresh_store.add_participant("Anna", meeting_id=meeting.id)
+    bernd = fresh_store.add_participant("Bernd", meeting_id=meeting.id)
+    assert refused(lambda: fresh_store.set_phase(standard.id, "key_question")) == (
+        "Die Phase „Schlüsselfrage“ kann noch nicht beginnen: keine Fallgeberin und kein "
+        "Fallgeber besetzt; keine Beraterin und kein Berater besetzt."
+    )
+    fresh_store.set_roles(standard.id, {anna.id: "case_giver", bernd.id: "consultant"})
     moved = fresh_store.set_phase(standard.id, "key_question")
     assert moved.phase is ConsultationPhase.KEY_QUESTION
     assert moved.phase_started_at is not None and moved.phase_started_at.tzinfo is dt.UTC
     back = fresh_store.set_phase(standard.id, ConsultationPhase.CASE_ACCOUNT)  # back is allowed
     assert back.phase is ConsultationPhase.CASE_ACCOUNT
     assert back.phase_started_at >= moved.phase_started_at
+    assert refused(lambda: fresh_store.set_phase(standard.id, ConsultationPhase.DONE)) == (
+        "Die Phase „Beendet“ kann noch nicht beginnen: die Schlüsselfrage ist noch nicht "
+        "festgehalten; noch keine Methode gewählt."
+    )
+    changed = fresh_store.update_consultation(standard.id, key_question="Neu?", method="hypothesen")
     done = fresh_store.set_phase(standard.id, ConsultationPhase.DONE)
     assert fresh_store.consultation(standard.id) == done
-    changed = fresh_store.update_consultation(standard.id, key_question="Neu?", method="hypothesen")
     assert (changed.key_question, changed.method) == ("Neu?", "hypothesen")
 
     assert invalid(lambda: fresh_store.set_phase(standard.id, "pause")).startswith("Phase: ")
+    assert invalid(lambda: fresh_store.update_consultation(standard.id, method="raten")).startswith(
+        "Methode: "
+    )
     assert invalid(lambda: fresh_store.add_consultation(meeting.id, "X", variant="y")) == (
         "Variante: muss standard oder fliegende_werkstatt sein"
     )
@@ -741,6 +768,9 @@ def test_consultation_entries_in_the_current_phase(fresh_store):
     assert question.phase is ConsultationPhase.CASTING
     assert question.kind is EntryKind.QUESTION
     assert question.participant_id is None
+    bernd = fresh_store.add_participant("Bernd", meeting_id=meeting.id)
+    fresh_store.set_roles(consultation, {bernd.id: "case_giver", anna.id: "consultant"})
+    fresh_store.update_consultation(consultation, key_question="Wie?", method="brainstorming")
     fresh_store.set_phase(consultation, ConsultationPhase.CONSULTATION)
     idea = fresh_store.add_entry(consultation, "Zwischennutzung", participant_id=anna.id)
     assert (idea.phase, idea.kind, idea.taken) == (
@@ -1026,9 +1056,15 @@ def test_records_come_back_with_proper_types(fresh_store):
     vote_round = fresh_store.create_round(meeting.id, [topic.id])
     fresh_store.open_round(vote_round.id)
     fresh_store.place_dot(vote_round.id, person.id, topic.id)
-    consultation = fresh_store.add_consultation(meeting.id, "Fall")
-    fresh_store.set_phase(consultation.id, "consultation")
+    consultation = fresh_store.add_consultation(
+        meeting.id, "Fall", key_question="Wie?", method="brainstorming", municipality_id=town.id
+    )
     fresh_store.set_role(consultation.id, person.id, "case_giver")
+    helper = fresh_store.add_participant("Bernd", meeting_id=meeting.id)
+    fresh_store.set_role(consultation.id, helper.id, "consultant")
+    fresh_store.set_phase(consultation.id, "consultation")
+    idea = fresh_store.submit_entry(consultation.id, helper.id, "Idee")
+    fresh_store.withdraw_entry(idea.id)
     fresh_store.add_entry(consultation.id, "Idee")
     action = fresh_store.add_action("Aufgabe", due=dt.date(2026, 5, 1))
     fresh_store.update_action(action.id, status="in_progress")
@@ -1044,14 +1080,16 @@ def test_records_come_back_with_proper_types(fresh_store):
         fresh_store.info(), *fresh_store.municipalities(), *fresh_store.groups(),
         *fresh_store.meetings(), *fresh_store.participants(), *fresh_store.topics(),
         *fresh_store.vote_rounds(), *fresh_store.dot_events(), *fresh_store.consultations(),
-        *fresh_store.roles(consultation.id), *fresh_store.entries(consultation.id),
-        *fresh_store.actions(), *fresh_store.action_updates(), *fresh_store.ties(),
+        *fresh_store.roles(consultation.id),
+        *fresh_store.entries(consultation.id, withdrawn=True),
+        *fresh_store.phase_changes(consultation.id), *fresh_store.actions(),
+        *fresh_store.action_updates(), *fresh_store.ties(),
         *fresh_store.tables(meeting.id), *fresh_store.table_rounds(meeting.id),
         *fresh_store.assignments(table_round.id), *fresh_store.table_notes(table.id),
         fresh_store.add_challenge(meeting.id, "Herausforderung", participant_id=person.id),
         fresh_store.add_agenda_item(meeting.id, "Punkt", starts_at=dt.time(10, 0)),
     ]  # fmt: skip
-    assert len({type(r) for r in records}) >= 19
+    assert len({type(r) for r in records}) >= 20
     for item in records:
         check_types(item)
     (stored_round,) = fresh_store.vote_rounds()

@@ -19,23 +19,37 @@ from typing import Any, ClassVar
 from .i18n import N_, translate
 
 __all__ = [
+    "ConsultationError",
+    "ConsultationOver",
     "DatabaseUnavailable",
+    "EntryNotAllowed",
     "FacilitationError",
     "IntakeClosed",
     "InvalidInput",
     "InvalidTransition",
     "NetworkClosed",
+    "NoConsultationChosen",
     "NoDotsLeft",
     "NoHomeMunicipality",
     "NoMeetingChosen",
+    "NoRole",
     "NoRoundChosen",
+    "NoTableRoundChosen",
     "NotAWorkspace",
     "NotAWorkspaceDatabase",
+    "NotAtTable",
     "NotInMeeting",
+    "NotYourEntry",
+    "NotYourStep",
     "NotYourTie",
     "NothingToTakeBack",
+    "PhaseNotReady",
     "RecordNotFound",
+    "RoleNotForVariant",
+    "RoleTaken",
     "RoundNotOpen",
+    "TableError",
+    "TableRoundNotRunning",
     "TieAlreadyDeclared",
     "TopicCapReached",
     "TopicNotInRound",
@@ -103,7 +117,8 @@ class Word(str):
         return self
 
     def shown(self, lang: str | None = None) -> str:
-        return translate(str(self), lang).format(**self.params)
+        params = {key: _shown(value, lang) for key, value in self.params.items()}
+        return translate(str(self), lang).format(**params)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_word, (str(self), self.params))
@@ -215,6 +230,14 @@ class NoRoundChosen(FacilitationError):
     template = N_("Prepare a vote round first.")
 
 
+class NoConsultationChosen(FacilitationError):
+    template = N_("Prepare a consultation first, or choose one.")
+
+
+class NoTableRoundChosen(FacilitationError):
+    template = N_("Add a round of the themed tables first, or choose one.")
+
+
 class UnknownJoinCode(FacilitationError):
     template = N_(
         "This join code is not valid. Check the code on the projector, or ask the facilitator."
@@ -288,3 +311,72 @@ class TieAlreadyDeclared(FacilitationError):
 
 class NotYourTie(FacilitationError):
     template = N_("You can only take back ties that you entered yourself.")
+
+
+# --- collegial consultation -----------------------------------------------------
+
+
+class ConsultationError(FacilitationError):
+    """An entry, a role or a change of phase that a consultation's rules do not allow."""
+
+
+class NoRole(ConsultationError):
+    template = N_(
+        "{name} has no role in this consultation. The facilitator gives the roles; until "
+        "then you can follow it on the projector."
+    )
+
+
+class EntryNotAllowed(ConsultationError):
+    template = N_("As {role} you add no {kinds} in the phase “{phase}”. Your task now: {task}")
+
+
+class ConsultationOver(ConsultationError):
+    template = N_("This consultation has ended: nothing more can be added to it.")
+
+
+class NotYourStep(ConsultationError):
+    template = N_("{step} is up to {who} in the phase “{phase}”. Your task now: {task}")
+
+
+class NotYourEntry(ConsultationError):
+    template = N_(
+        "You can withdraw only your own entries, and only while the phase in which you "
+        "wrote them lasts."
+    )
+
+
+class PhaseNotReady(ConsultationError):
+    template = N_("The phase “{phase}” cannot begin yet: {reasons}.")
+
+
+class RoleTaken(ConsultationError):
+    template = N_(
+        "{name} already has the role {role} in this consultation. Give her or him another "
+        "role first."
+    )
+
+
+class RoleNotForVariant(ConsultationError):
+    template = N_("{name} cannot take the role {role} in this Fliegende Werkstatt: {reason}.")
+
+
+# --- themed tables --------------------------------------------------------------
+
+
+class TableError(FacilitationError):
+    """A note or a seat at a themed table that the rules of the rotation do not allow."""
+
+
+class TableRoundNotRunning(TableError):
+    template = N_(
+        "Round {number} is not running (any more). Notes go to the round that runs now, "
+        "until the next one starts."
+    )
+
+
+class NotAtTable(TableError):
+    template = N_(
+        "{name} has no seat at a table in round {number}. The facilitator seats everyone "
+        "before a round starts."
+    )

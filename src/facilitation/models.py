@@ -27,6 +27,7 @@ __all__ = [
     "ConsultationEntry",
     "ConsultationPhase",
     "ConsultationRole",
+    "ConsultationVariant",
     "DotAction",
     "DotEvent",
     "EntryKind",
@@ -36,6 +37,7 @@ __all__ = [
     "MeetingFormat",
     "Municipality",
     "Participant",
+    "PhaseChange",
     "RoleAssignment",
     "Screen",
     "TableAssignment",
@@ -146,6 +148,14 @@ class ConsultationRole(StrEnum):
     OBSERVER = "observer"
 
 
+class ConsultationVariant(StrEnum):
+    """How a consultation is run: Tietze's standard, or the "Fliegende Werkstatt"."""
+
+    STANDARD = "standard"
+    # The host town names a problem; experts from the partner towns consult on site.
+    FLIEGENDE_WERKSTATT = "fliegende_werkstatt"
+
+
 class EntryKind(StrEnum):
     QUESTION = "question"
     IDEA = "idea"
@@ -164,6 +174,28 @@ class ActionStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     DONE = "done"
     DROPPED = "dropped"
+
+    @property
+    def is_open(self) -> bool:
+        """Whether an action in this state still waits to be done (open or in progress)."""
+        return self in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+# Words shown for the states of an action (marked for translation).
+ACTION_STATUS_WORDS = {
+    ActionStatus.OPEN: N_("to do"),
+    ActionStatus.IN_PROGRESS: N_("in progress"),
+    ActionStatus.DONE: N_("done"),
+    ActionStatus.DROPPED: N_("dropped"),
+}
+
+# Where an action was agreed (``ActionItem.origin``), in words (marked for translation).
+ACTION_ORIGIN_WORDS = {
+    "consultation": N_("Collegial consultation"),
+    "table": N_("Themed table"),
+    "vote": N_("Dot-voting"),
+    "direct": N_("Entered directly"),
+}
 
 
 # --- records ------------------------------------------------------------------
@@ -300,15 +332,17 @@ class Consultation:
     id: int
     meeting_id: int
     title: str
-    variant: str = "standard"  # or "fliegende_werkstatt"
+    variant: ConsultationVariant = ConsultationVariant.STANDARD
     key_question: str = ""
-    method: str | None = None
+    method: str | None = None  # a key of facilitation.consultation.METHODS
     phase: ConsultationPhase = ConsultationPhase.CASTING
     phase_started_at: dt.datetime | None = None
     phase_minutes: dict[str, int] = field(default_factory=dict)
     confidential: bool = True
     include_in_export: bool = False
     created_at: dt.datetime
+    # The town whose case it is (in a Fliegende Werkstatt: the host town naming the problem).
+    municipality_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -326,8 +360,19 @@ class ConsultationEntry:
     phase: ConsultationPhase
     kind: EntryKind
     text: str
-    taken: bool = False
+    taken: bool = False  # the case giver takes this idea with her
     created_at: dt.datetime
+    withdrawn_at: dt.datetime | None = None  # withdrawn by its author or hidden by the facilitator
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PhaseChange:
+    """A consultation entered ``phase`` at ``at``: the phases as they were really timed."""
+
+    id: int
+    consultation_id: int
+    phase: ConsultationPhase
+    at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -356,10 +401,11 @@ class ActionItem:
     due: dt.date | None = None
     status: ActionStatus = ActionStatus.OPEN
     origin: str = "direct"  # consultation, table, vote, direct
-    origin_id: int | None = None
+    origin_id: int | None = None  # the consultation, table or vote round it came from
     notes: str = ""
     created_at: dt.datetime
     updated_at: dt.datetime
+    entry_id: int | None = None  # the consultation's idea this next step was made of
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,6 +13,7 @@ import os
 import secrets
 import sqlite3
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -38,7 +39,7 @@ from ._engine import make_engine, sqlite_path, write
 
 __all__ = ["HEAD", "REVISIONS", "create", "describe_location", "open_engine"]
 
-REVISIONS = ("0001_initial", "0002_live", "0003_presence")
+REVISIONS = ("0001_initial", "0002_live", "0003_presence", "0004_consultation")
 """Every schema revision this version knows, oldest first (a test checks Alembic agrees)."""
 HEAD = REVISIONS[-1]
 
@@ -211,9 +212,38 @@ def _backup(path: Path, revision: str) -> Path:
     return target
 
 
+@contextlib.contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """A write transaction for migrations.
+
+    On SQLite, Alembic changes a table by building a new one and dropping the
+    old; with foreign keys enforced, dropping the old one would also delete
+    the rows of every table that refers to it with ON DELETE CASCADE. So the
+    enforcement is off while migrating (it can only be switched outside a
+    transaction), every reference is checked before the commit, and it is
+    switched on again before the connection goes back to the pool.
+    """
+    if engine.dialect.name != "sqlite":
+        with write(engine) as connection:
+            yield connection
+        return
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            connection.execution_options(facilitation_write=True)
+            with connection.begin():
+                yield connection
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                if broken is not None:
+                    raise RuntimeError(f"a migration broke a reference: {tuple(broken)}")
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")
+
+
 def _upgrade(engine: Engine) -> None:
     """Bring the schema to ``HEAD`` in one transaction (one upgrader at a time)."""
-    with write(engine) as connection:
+    with _migrating(engine) as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(4711)"))
         versions = list(
@@ -282,7 +312,7 @@ def create(
 
 
 def _fill_new(engine: Engine, title: str, description: str, revision: str) -> None:
-    with write(engine) as connection:
+    with _migrating(engine) as connection:
         _migrate(connection, revision)
         values = {
             "title": title,

@@ -283,6 +283,7 @@ consultation = Table(
     Column("confidential", Boolean, nullable=False, server_default="1"),
     Column("include_in_export", Boolean, nullable=False, server_default="0"),
     _created(),
+    Column("municipality_id", Integer, _fk("municipality")),  # migration 0004
 )
 
 consultation_phase_plan = Table(
@@ -328,6 +329,7 @@ consultation_entry = Table(
     Column("text", Text, nullable=False),
     Column("taken", Boolean, nullable=False, server_default="0"),
     _created(),
+    Column("withdrawn_at", UTCDateTime()),  # migration 0004
 )
 
 tie = Table(
@@ -362,6 +364,7 @@ action_item = Table(
     Column("notes", Text, nullable=False, server_default=""),
     _created(),
     Column("updated_at", UTCDateTime(), nullable=False),
+    Column("entry_id", Integer, _fk("consultation_entry")),  # migration 0004
 )
 
 action_update = Table(
@@ -458,4 +461,16 @@ presence = Table(
     ),
     Column("first_seen_at", UTCDateTime(), nullable=False),
     Column("last_seen_at", UTCDateTime(), nullable=False),
+)
+
+# --- consultations as they were timed (migration 0004) ---------------------------
+
+consultation_phase_change = Table(
+    "consultation_phase_change",
+    metadata,
+    _id(),
+    Column("consultation_id", Integer, _fk("consultation", ondelete="CASCADE"), nullable=False),
+    Column("phase", String(20), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Index("ix_consultation_phase_change_consultation", "consultation_id", "at"),
 )

@@ -11,7 +11,7 @@ import datetime as dt
 import secrets
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +28,20 @@ from sqlalchemy import (
     update,
 )
 
-from .. import voting
+from .. import consultation, tables, voting
 from .._exceptions import (
     IntakeClosed,
     InvalidInput,
+    NoRole,
+    NotAtTable,
     NotInMeeting,
     RecordNotFound,
+    TableRoundNotRunning,
     UnknownJoinCode,
     UnknownLink,
     word,
 )
+from ..consultation import DEFAULT_PHASE_MINUTES
 from ..i18n import N_, translate
 from ..models import (
     ActionItem,
@@ -49,6 +53,7 @@ from ..models import (
     ConsultationEntry,
     ConsultationPhase,
     ConsultationRole,
+    ConsultationVariant,
     DotAction,
     DotEvent,
     EntryKind,
@@ -58,6 +63,7 @@ from ..models import (
     MeetingFormat,
     Municipality,
     Participant,
+    PhaseChange,
     RoleAssignment,
     Screen,
     TableAssignment,
@@ -81,14 +87,6 @@ from ._watch import ChangeWatcher
 
 __all__ = ["DEFAULT_PHASE_MINUTES", "Store"]
 
-DEFAULT_PHASE_MINUTES = {
-    ConsultationPhase.CASTING: 5,
-    ConsultationPhase.CASE_ACCOUNT: 10,
-    ConsultationPhase.KEY_QUESTION: 5,
-    ConsultationPhase.METHOD_CHOICE: 5,
-    ConsultationPhase.CONSULTATION: 15,
-    ConsultationPhase.CLOSING: 5,
-}
 
 _TITLE = N_("Title")
 _NAME = N_("Name")
@@ -864,42 +862,45 @@ class Store(NetworkStore):
         meeting_id: int,
         title: str,
         *,
-        variant: str = "standard",
+        variant: ConsultationVariant | str = ConsultationVariant.STANDARD,
         key_question: str = "",
         method: str | None = None,
         confidential: bool = True,
         include_in_export: bool = False,
         phase_minutes: Mapping[ConsultationPhase | str, int] | None = None,
+        municipality_id: int | None = None,
     ) -> Consultation:
-        """Prepare a collegial consultation (kollegiale Beratung), starting with the casting."""
+        """Prepare a collegial consultation (kollegiale Beratung), starting with the casting.
+
+        The minutes per phase default to the variant's (Tietze's for the
+        standard). A Fliegende Werkstatt is the host town's case: without
+        ``municipality_id`` it is the meeting's host municipality.
+        """
         title = text_field(title, _TITLE, limit=300)
-        if variant not in ("standard", "fliegende_werkstatt"):
-            raise InvalidInput(
-                field=word(N_("Variant")),
-                problem=word(N_("must be standard or fliegende_werkstatt")),
-            )
-        minutes = dict(DEFAULT_PHASE_MINUTES)
-        for phase, value in (phase_minutes or {}).items():
-            if int(value) < 0:
-                raise InvalidInput(
-                    field=word(N_("Minutes")), problem=word(N_("must not be negative"))
-                )
-            minutes[_enum(ConsultationPhase, phase, N_("Phase"))] = int(value)
+        rules = consultation.variant(variant)
+        minutes = {phase.value: value for phase, value in rules.phase_minutes.items()}
+        minutes.update(_phase_minutes(phase_minutes or {}))
         key_question = text_field(key_question, N_("Key question"), limit=2000, required=False)
+        chosen = consultation.method(method)
         with write(self.engine) as c:
-            fetch_one(c, s.meeting, meeting_id)
+            meeting = fetch_one(c, s.meeting, meeting_id)
+            if municipality_id is None and rules.consultants_from_elsewhere:
+                municipality_id = meeting.host_municipality_id
+            if municipality_id is not None:
+                fetch_one(c, s.municipality, municipality_id)
             new_id = c.execute(
                 insert(s.consultation).values(
-                    meeting_id=meeting_id, title=title, variant=variant, key_question=key_question,
-                    method=method, phase=ConsultationPhase.CASTING.value, phase_started_at=None,
+                    meeting_id=meeting_id, title=title, variant=rules.key.value,
+                    key_question=key_question, method=chosen.key if chosen else None,
+                    phase=ConsultationPhase.CASTING.value, phase_started_at=None,
                     confidential=confidential, include_in_export=include_in_export,
-                    created_at=now(),
+                    municipality_id=municipality_id, created_at=now(),
                 )
             ).inserted_primary_key[0]  # fmt: skip
             c.execute(
                 insert(s.consultation_phase_plan),
                 [
-                    {"consultation_id": new_id, "phase": phase.value, "minutes": value}
+                    {"consultation_id": new_id, "phase": phase, "minutes": value}
                     for phase, value in minutes.items()
                 ],
             )
@@ -915,8 +916,8 @@ class Store(NetworkStore):
             return [self._consultation(c, row.id) for row in fetch(c, s.consultation, *where)]
 
     @staticmethod
-    def _consultation(c: Connection, consultation_id: int) -> Consultation:
-        row = fetch_one(c, s.consultation, consultation_id)
+    def _consultation(c: Connection, consultation_id: int, *, lock: bool = False) -> Consultation:
+        row = fetch_one(c, s.consultation, consultation_id, lock=lock)
         plan = {
             phase: minutes
             for phase, minutes in c.execute(
@@ -928,8 +929,12 @@ class Store(NetworkStore):
         return record(Consultation, row, phase_minutes=plan)
 
     def update_consultation(self, consultation_id: int, **changes: Any) -> Consultation:
-        """Change title, key question, method, confidentiality or inclusion in exports."""
-        allowed = {"title", "key_question", "method", "confidential", "include_in_export"}
+        """Change the title, key question, method, variant, the case's town, confidentiality
+        or the inclusion in exports (the facilitator's page does this at any time)."""
+        allowed = {
+            "title", "key_question", "method", "confidential", "include_in_export", "variant",
+            "municipality_id",
+        }  # fmt: skip
         unknown = set(changes) - allowed
         if unknown:
             raise TypeError(f"cannot change {', '.join(sorted(unknown))} of a consultation")
@@ -939,59 +944,228 @@ class Store(NetworkStore):
             changes["key_question"] = text_field(
                 changes["key_question"], N_("Key question"), limit=2000, required=False
             )
+        if "method" in changes:
+            chosen = consultation.method(changes["method"])
+            changes["method"] = chosen.key if chosen else None
+        if "variant" in changes:
+            changes["variant"] = consultation.variant(changes["variant"]).key.value
+        for flag in ("confidential", "include_in_export"):
+            if flag in changes:
+                changes[flag] = bool(changes[flag])
         with write(self.engine) as c:
-            fetch_one(c, s.consultation, consultation_id)
-            c.execute(
-                update(s.consultation)
-                .where(s.consultation.c.id == consultation_id)
-                .values(**changes)
-            )
+            fetch_one(c, s.consultation, consultation_id, lock=True)
+            if changes.get("municipality_id") is not None:
+                fetch_one(c, s.municipality, changes["municipality_id"])
+            if changes:
+                c.execute(
+                    update(s.consultation)
+                    .where(s.consultation.c.id == consultation_id)
+                    .values(**changes)
+                )
             return self._consultation(c, consultation_id)
 
-    def set_phase(self, consultation_id: int, phase: ConsultationPhase | str) -> Consultation:
-        """Move a consultation to ``phase`` (forward or back); its clock starts now."""
+    def set_phase_minutes(
+        self, consultation_id: int, phase_minutes: Mapping[ConsultationPhase | str, int]
+    ) -> Consultation:
+        """Change the planned minutes of some phases (a running phase's clock follows)."""
+        minutes = _phase_minutes(phase_minutes)
+        with write(self.engine) as c:
+            fetch_one(c, s.consultation, consultation_id, lock=True)
+            for phase, value in minutes.items():
+                found = c.execute(
+                    update(s.consultation_phase_plan)
+                    .where(
+                        s.consultation_phase_plan.c.consultation_id == consultation_id,
+                        s.consultation_phase_plan.c.phase == phase,
+                    )
+                    .values(minutes=value)
+                ).rowcount
+                if not found:
+                    c.execute(
+                        insert(s.consultation_phase_plan).values(
+                            consultation_id=consultation_id, phase=phase, minutes=value
+                        )
+                    )
+            return self._consultation(c, consultation_id)
+
+    def set_phase(
+        self,
+        consultation_id: int,
+        phase: ConsultationPhase | str,
+        *,
+        start_timer: bool = False,
+    ) -> Consultation:
+        """Move a consultation to ``phase`` (forward or back); its clock starts now.
+
+        Refused with :class:`~facilitation.PhaseNotReady` while what the phase
+        needs is missing (a case giver and a consultant from the case account
+        on, the key question from the method choice on, the method from the
+        consultation on). Every change is logged (:meth:`phase_changes`). With
+        ``start_timer`` the meeting's countdown is set to the phase's minutes.
+        """
         phase = _enum(ConsultationPhase, phase, N_("Phase"))
         with write(self.engine) as c:
-            fetch_one(c, s.consultation, consultation_id)
-            c.execute(
-                update(s.consultation)
-                .where(s.consultation.c.id == consultation_id)
-                .values(phase=phase.value, phase_started_at=now())
+            return self._move(c, consultation_id, lambda _current: phase, start_timer)
+
+    def step_phase(
+        self, consultation_id: int, steps: int = 1, *, start_timer: bool = True
+    ) -> Consultation:
+        """Move a consultation ``steps`` phases on (negative: back), counted from where it is
+        when the change is written: two clicks from two pages move it twice, never past
+        the end or before the casting."""
+
+        def target(current: ConsultationPhase) -> ConsultationPhase | None:
+            moved = current
+            for _ in range(abs(steps)):
+                neighbour = (
+                    consultation.next_phase(moved)
+                    if steps > 0
+                    else consultation.previous_phase(moved)
+                )
+                moved = neighbour if neighbour is not None else moved
+            return None if moved is current and steps else moved
+
+        with write(self.engine) as c:
+            return self._move(c, consultation_id, target, start_timer)
+
+    def _move(
+        self,
+        c: Connection,
+        consultation_id: int,
+        target: Callable[[ConsultationPhase], ConsultationPhase | None],
+        start_timer: bool,
+    ) -> Consultation:
+        current = self._consultation(c, consultation_id, lock=True)
+        phase = target(current.phase)
+        if phase is None:  # a step beyond either end: nothing happens
+            return current
+        consultation.check_move(current, self._roles(c, consultation_id), phase)
+        stamp = now()
+        c.execute(
+            update(s.consultation)
+            .where(s.consultation.c.id == consultation_id)
+            .values(phase=phase.value, phase_started_at=stamp)
+        )
+        c.execute(
+            insert(s.consultation_phase_change).values(
+                consultation_id=consultation_id, phase=phase.value, at=stamp
             )
-            return self._consultation(c, consultation_id)
+        )
+        if start_timer:
+            minutes = current.phase_minutes.get(phase.value, 0)
+            ends = stamp + dt.timedelta(minutes=minutes) if minutes else None
+            _put_live(c, current.meeting_id, timer_ends_at=ends)
+        return self._consultation(c, consultation_id)
+
+    def phase_changes(self, consultation_id: int | None = None) -> list[PhaseChange]:
+        """When each phase began, in order (of one consultation, or of all)."""
+        with read(self.engine) as c:
+            table = s.consultation_phase_change
+            where = [] if consultation_id is None else [table.c.consultation_id == consultation_id]
+            rows = fetch(c, table, *where, order=(table.c.at, table.c.id))
+        return [record(PhaseChange, row) for row in rows]
 
     def set_role(
         self, consultation_id: int, participant_id: int, role: ConsultationRole | str | None
     ) -> None:
-        """Give a participant a role in a consultation (``None`` removes it)."""
+        """Give a participant a role in a consultation (``None`` removes it).
+
+        The participant must be registered for the consultation's meeting; the
+        variant's casting rules hold (see :func:`facilitation.consultation.check_role`).
+        """
+        self.set_roles(consultation_id, {participant_id: role}, replace=False)
+
+    def set_roles(
+        self,
+        consultation_id: int,
+        roles: Mapping[int, ConsultationRole | str | None],
+        *,
+        replace: bool = True,
+    ) -> list[RoleAssignment]:
+        """Cast several roles in one go (with ``replace``, everybody else loses hers)."""
+        wanted = {
+            pid: None if role is None else _enum(ConsultationRole, role, N_("Role"))
+            for pid, role in roles.items()
+        }
         with write(self.engine) as c:
-            consultation = fetch_one(c, s.consultation, consultation_id)
-            person = fetch_one(c, s.participant, participant_id)
-            c.execute(
-                delete(s.consultation_role).where(
-                    s.consultation_role.c.consultation_id == consultation_id,
-                    s.consultation_role.c.participant_id == participant_id,
-                )
+            current = self._consultation(c, consultation_id, lock=True)
+            people = {pid: record(Participant, fetch_one(c, s.participant, pid)) for pid in wanted}
+            cast = (
+                []
+                if replace
+                else [r for r in self._roles(c, consultation_id) if r.participant_id not in wanted]
             )
-            if role is None:
-                return
-            role = _enum(ConsultationRole, role, N_("Role"))
-            if not _is_registered(c, consultation.meeting_id, participant_id):
-                raise NotInMeeting(name=person.name)
-            c.execute(
-                insert(s.consultation_role).values(
-                    consultation_id=consultation_id, participant_id=participant_id, role=role.value
+            town = ""
+            if current.municipality_id is not None:
+                town = fetch_one(c, s.municipality, current.municipality_id).name
+            for pid, role in wanted.items():
+                if role is None:
+                    continue
+                person = people[pid]
+                if not _is_registered(c, current.meeting_id, pid):
+                    raise NotInMeeting(name=person.name)
+                names = self._names(c, [r.participant_id for r in cast])
+                consultation.check_role(current, cast, person, role, names=names, town=town)
+                cast.append(
+                    RoleAssignment(consultation_id=consultation_id, participant_id=pid, role=role)
                 )
-            )
+            gone = s.consultation_role.c.consultation_id == consultation_id
+            if not replace:
+                gone = and_(gone, s.consultation_role.c.participant_id.in_(list(wanted)))
+            c.execute(delete(s.consultation_role).where(gone))
+            kept = {r.participant_id for r in self._roles(c, consultation_id)}
+            new = [r for r in cast if r.participant_id not in kept]
+            if new:
+                c.execute(
+                    insert(s.consultation_role),
+                    [
+                        {"consultation_id": consultation_id, "participant_id": r.participant_id,
+                         "role": r.role.value}
+                        for r in new
+                    ],
+                )  # fmt: skip
+            return self._roles(c, consultation_id)
+
+    @staticmethod
+    def _names(c: Connection, participant_ids: Iterable[int]) -> dict[int, str]:
+        ids = list(participant_ids)
+        if not ids:
+            return {}
+        rows = c.execute(
+            select(s.participant.c.id, s.participant.c.name).where(s.participant.c.id.in_(ids))
+        )
+        return {pid: name for pid, name in rows}
 
     def roles(self, consultation_id: int) -> list[RoleAssignment]:
         with read(self.engine) as c:
-            rows = c.execute(
-                select(s.consultation_role)
-                .where(s.consultation_role.c.consultation_id == consultation_id)
-                .order_by(s.consultation_role.c.role, s.consultation_role.c.participant_id)
+            return self._roles(c, consultation_id)
+
+    @staticmethod
+    def _roles(c: Connection, consultation_id: int) -> list[RoleAssignment]:
+        rows = c.execute(
+            select(s.consultation_role)
+            .where(s.consultation_role.c.consultation_id == consultation_id)
+            .order_by(s.consultation_role.c.role, s.consultation_role.c.participant_id)
+        )
+        return [record(RoleAssignment, row) for row in rows]
+
+    def my_consultations(
+        self, meeting_id: int, participant_id: int
+    ) -> dict[int, tuple[ConsultationRole, ConsultationPhase]]:
+        """The consultations of a meeting in which a participant has a role: role and phase."""
+        query = (
+            select(s.consultation.c.id, s.consultation_role.c.role, s.consultation.c.phase)
+            .join(s.consultation_role, s.consultation_role.c.consultation_id == s.consultation.c.id)
+            .where(
+                s.consultation.c.meeting_id == meeting_id,
+                s.consultation_role.c.participant_id == participant_id,
             )
-            return [record(RoleAssignment, row) for row in rows]
+        )
+        with read(self.engine) as c:
+            return {
+                cid: (ConsultationRole(role), ConsultationPhase(phase))
+                for cid, role, phase in c.execute(query)
+            }
 
     def add_entry(
         self,
@@ -1002,41 +1176,246 @@ class Store(NetworkStore):
         participant_id: int | None = None,
         phase: ConsultationPhase | str | None = None,
     ) -> ConsultationEntry:
-        """Add a question, idea, note or observation (in the current phase by default)."""
+        """Add a question, idea, note or observation as the facilitator records it (in the
+        current phase by default), or as loaded from data. A participant's own entries go
+        through :meth:`submit_entry`, which checks her role and the phase."""
         text = text_field(text, _TEXT, limit=5000)
         kind = _enum(EntryKind, kind, N_("Kind"))
         with write(self.engine) as c:
-            consultation = fetch_one(c, s.consultation, consultation_id)
+            current = fetch_one(c, s.consultation, consultation_id)
             if participant_id is not None:
                 fetch_one(c, s.participant, participant_id)
             phase_value = (
-                _enum(ConsultationPhase, phase, N_("Phase")).value if phase else consultation.phase
+                _enum(ConsultationPhase, phase, N_("Phase")).value if phase else current.phase
             )
-            new_id = c.execute(
-                insert(s.consultation_entry).values(
-                    consultation_id=consultation_id, participant_id=participant_id,
-                    phase=phase_value, kind=kind.value, text=text, taken=False, created_at=now(),
-                )
-            ).inserted_primary_key[0]  # fmt: skip
-            return record(ConsultationEntry, fetch_one(c, s.consultation_entry, new_id))
+            return self._insert_entry(c, consultation_id, participant_id, phase_value, kind, text)
 
-    def entries(self, consultation_id: int) -> list[ConsultationEntry]:
+    @staticmethod
+    def _insert_entry(
+        c: Connection,
+        consultation_id: int,
+        participant_id: int | None,
+        phase: str,
+        kind: EntryKind,
+        text: str,
+    ) -> ConsultationEntry:
+        new_id = c.execute(
+            insert(s.consultation_entry).values(
+                consultation_id=consultation_id, participant_id=participant_id, phase=phase,
+                kind=kind.value, text=text, taken=False, created_at=now(),
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+        return record(ConsultationEntry, fetch_one(c, s.consultation_entry, new_id))
+
+    def submit_entry(
+        self,
+        consultation_id: int,
+        participant_id: int,
+        text: str,
+        *,
+        kind: EntryKind | str = EntryKind.IDEA,
+    ) -> ConsultationEntry:
+        """A participant adds a question, idea, note or observation from her page.
+
+        Checked in the transaction that writes it: she is registered for the
+        meeting, has a role in this consultation, and her role adds this kind
+        of entry in the current phase (consultants: questions in the case
+        account, ideas in the consultation; the case giver only listens then).
+        Raises :class:`~facilitation.ConsultationError` otherwise.
+        """
+        text = text_field(text, _TEXT, limit=5000)
+        kind = _enum(EntryKind, kind, N_("Kind"))
+        with write(self.engine) as c:
+            current, role = self._as_participant(c, consultation_id, participant_id)
+            consultation.check_entry(current, role, kind)
+            return self._insert_entry(
+                c, consultation_id, participant_id, current.phase.value, kind, text
+            )
+
+    def _as_participant(
+        self, c: Connection, consultation_id: int, participant_id: int, *, need_role: bool = True
+    ) -> tuple[Consultation, ConsultationRole | None]:
+        """The consultation (locked) and a participant's role in it, checked to be hers."""
+        current = self._consultation(c, consultation_id, lock=True)
+        person = fetch_one(c, s.participant, participant_id)
+        if not _is_registered(c, current.meeting_id, participant_id):
+            raise NotInMeeting(name=person.name)
+        role = consultation.role_of(self._roles(c, consultation_id), participant_id)
+        if role is None and need_role and current.phase is not ConsultationPhase.DONE:
+            raise NoRole(name=person.name)
+        return current, role
+
+    def entries(self, consultation_id: int, *, withdrawn: bool = False) -> list[ConsultationEntry]:
+        """Every entry of a consultation, as the facilitator sees them (withdrawn ones only
+        with ``withdrawn``). Participants read through :meth:`entries_for`."""
+        where = [s.consultation_entry.c.consultation_id == consultation_id]
+        if not withdrawn:
+            where.append(s.consultation_entry.c.withdrawn_at.is_(None))
         with read(self.engine) as c:
+            rows = fetch(c, s.consultation_entry, *where)
+        return [record(ConsultationEntry, row) for row in rows]
+
+    def entries_for(self, consultation_id: int, participant_id: int) -> list[ConsultationEntry]:
+        """The entries a participant may read on her page.
+
+        The notes of a consultation are confidential to its meeting: someone
+        not registered for that meeting is refused (:class:`~facilitation.NotInMeeting`).
+        Questions and ideas are the group's; notes and observations their
+        author's, the moderator's and the secretary's.
+        """
+        with read(self.engine) as c:
+            row = fetch_one(c, s.consultation, consultation_id)
+            person = fetch_one(c, s.participant, participant_id)
+            if not _is_registered(c, row.meeting_id, participant_id):
+                raise NotInMeeting(name=person.name)
+            role = consultation.role_of(self._roles(c, consultation_id), participant_id)
             rows = fetch(
                 c, s.consultation_entry, s.consultation_entry.c.consultation_id == consultation_id
             )
-        return [record(ConsultationEntry, row) for row in rows]
+        entries = [record(ConsultationEntry, r) for r in rows]
+        return [e for e in entries if consultation.visible_to(e, participant_id, role)]
 
-    def mark_taken(self, entry_id: int, taken: bool = True) -> ConsultationEntry:
-        """Mark an idea as taken (or not) by the case giver."""
+    def withdraw_entry(
+        self, entry_id: int, *, participant_id: int | None = None
+    ) -> ConsultationEntry:
+        """Withdraw an entry: its author while its phase lasts, or the facilitator at any time
+        (to hide it from the screens). It is kept, marked withdrawn, out of every view."""
         with write(self.engine) as c:
-            fetch_one(c, s.consultation_entry, entry_id)
-            c.execute(
-                update(s.consultation_entry)
-                .where(s.consultation_entry.c.id == entry_id)
-                .values(taken=bool(taken))
-            )
+            entry = record(ConsultationEntry, fetch_one(c, s.consultation_entry, entry_id))
+            current = self._consultation(c, entry.consultation_id, lock=True)
+            if participant_id is not None:
+                self._as_participant(c, entry.consultation_id, participant_id, need_role=False)
+            consultation.check_withdraw(current, entry, participant_id)
+            if entry.withdrawn_at is None:
+                c.execute(
+                    update(s.consultation_entry)
+                    .where(s.consultation_entry.c.id == entry_id)
+                    .values(withdrawn_at=now(), taken=False)
+                )
             return record(ConsultationEntry, fetch_one(c, s.consultation_entry, entry_id))
+
+    def mark_taken(
+        self, entry_id: int, taken: bool = True, *, participant_id: int | None = None
+    ) -> ConsultationEntry:
+        """Mark an idea as taken (or not): the case giver does it in the closing, the
+        facilitator (no ``participant_id``) at any time."""
+        with write(self.engine) as c:
+            entry = record(ConsultationEntry, fetch_one(c, s.consultation_entry, entry_id))
+            if participant_id is not None:
+                current, role = self._as_participant(c, entry.consultation_id, participant_id)
+                consultation.check_take(current, role)
+            self._take(c, entry, taken)
+            return record(ConsultationEntry, fetch_one(c, s.consultation_entry, entry_id))
+
+    @staticmethod
+    def _take(c: Connection, entry: ConsultationEntry, taken: bool) -> None:
+        if taken and entry.withdrawn_at is not None:
+            raise InvalidInput(
+                field=word(N_("Idea")), problem=word(N_("was withdrawn and cannot be taken"))
+            )
+        c.execute(
+            update(s.consultation_entry)
+            .where(s.consultation_entry.c.id == entry.id)
+            .values(taken=bool(taken))
+        )
+
+    def add_next_step(
+        self,
+        entry_id: int,
+        title: str,
+        *,
+        participant_id: int | None = None,
+        owner_id: int | None = None,
+        due: dt.date | None = None,
+        notes: str = "",
+    ) -> ActionItem:
+        """Turn an idea the case giver takes into a next step: an action item with an owner
+        and a date (origin "consultation"), the idea marked as taken, in one transaction.
+
+        ``participant_id`` is the case giver acting from her page (checked: her role,
+        the closing); the owner defaults to her and must belong to the meeting.
+        """
+        title = text_field(title, _TITLE, limit=500)
+        notes = text_field(notes, N_("Notes"), limit=5000, required=False)
+        with write(self.engine) as c:
+            entry = record(ConsultationEntry, fetch_one(c, s.consultation_entry, entry_id))
+            if participant_id is not None:
+                current, role = self._as_participant(c, entry.consultation_id, participant_id)
+                consultation.check_take(current, role)
+                owner_id = participant_id if owner_id is None else owner_id
+            else:
+                current = self._consultation(c, entry.consultation_id, lock=True)
+            if owner_id is not None:
+                owner = fetch_one(c, s.participant, owner_id)
+                if participant_id is not None and not _is_registered(
+                    c, current.meeting_id, owner_id
+                ):
+                    raise NotInMeeting(name=owner.name)
+            self._take(c, entry, True)
+            stamp = now()
+            new_id = c.execute(
+                insert(s.action_item).values(
+                    title=title, meeting_id=current.meeting_id, owner_id=owner_id, due=due,
+                    status=ActionStatus.OPEN.value, origin="consultation",
+                    origin_id=current.id, entry_id=entry.id, notes=notes,
+                    created_at=stamp, updated_at=stamp,
+                )
+            ).inserted_primary_key[0]  # fmt: skip
+            return record(ActionItem, fetch_one(c, s.action_item, new_id))
+
+    def next_steps(self, consultation_id: int) -> list[ActionItem]:
+        """The action items agreed in a consultation, in the order they were made."""
+        with read(self.engine) as c:
+            rows = fetch(
+                c, s.action_item, s.action_item.c.origin == "consultation",
+                s.action_item.c.origin_id == consultation_id,
+            )  # fmt: skip
+        return [record(ActionItem, row) for row in rows]
+
+    def set_key_question(
+        self, consultation_id: int, text: str, *, participant_id: int | None = None
+    ) -> Consultation:
+        """Write down the key question: the case giver or the moderator in the key question
+        phase, the facilitator (no ``participant_id``) at any time."""
+        text = text_field(text, N_("Key question"), limit=2000)
+        with write(self.engine) as c:
+            if participant_id is not None:
+                current, role = self._as_participant(c, consultation_id, participant_id)
+                consultation.check_key_question(current, role)
+            else:
+                self._consultation(c, consultation_id, lock=True)
+            c.execute(
+                update(s.consultation)
+                .where(s.consultation.c.id == consultation_id)
+                .values(key_question=text)
+            )
+            return self._consultation(c, consultation_id)
+
+    def choose_method(
+        self, consultation_id: int, method: str, *, participant_id: int | None = None
+    ) -> Consultation:
+        """Choose the method: the case giver or the moderator in the method choice, the
+        facilitator (no ``participant_id``) at any time."""
+        chosen = consultation.method(method)
+        if chosen is None:
+            raise InvalidInput(
+                field=word(N_("Method")),
+                problem=word(
+                    N_("choose one of: {allowed}"), allowed=", ".join(consultation.METHODS)
+                ),
+            )
+        with write(self.engine) as c:
+            if participant_id is not None:
+                current, role = self._as_participant(c, consultation_id, participant_id)
+                consultation.check_method_choice(current, role)
+            else:
+                self._consultation(c, consultation_id, lock=True)
+            c.execute(
+                update(s.consultation)
+                .where(s.consultation.c.id == consultation_id)
+                .values(method=chosen.key)
+            )
+            return self._consultation(c, consultation_id)
 
     # --- cooperation ties ------------------------------------------------------------------
 
@@ -1144,6 +1523,10 @@ class Store(NetworkStore):
             )
         return [record(ActionItem, row) for row in rows]
 
+    def action(self, action_id: int) -> ActionItem:
+        with read(self.engine) as c:
+            return record(ActionItem, fetch_one(c, s.action_item, action_id))
+
     def update_action(
         self,
         action_id: int,
@@ -1153,11 +1536,18 @@ class Store(NetworkStore):
         meeting_id: int | None = None,
         owner_id: int | None = None,
         due: dt.date | None = None,
+        title: str | None = None,
+        notes: str | None = None,
     ) -> ActionItem:
-        """Change an action; a change of status is kept as an update (the monitoring)."""
+        """Change an action; a change of status or a note is kept as an update, with the
+        meeting at which it was reported (the monitoring across meetings)."""
         with write(self.engine) as c:
-            current = fetch_one(c, s.action_item, action_id)
+            current = fetch_one(c, s.action_item, action_id, lock=True)
             changes: dict[str, Any] = {"updated_at": now()}
+            if title is not None:
+                changes["title"] = text_field(title, _TITLE, limit=500)
+            if notes is not None:
+                changes["notes"] = text_field(notes, N_("Notes"), limit=5000, required=False)
             if owner_id is not None:
                 fetch_one(c, s.participant, owner_id)
                 changes["owner_id"] = owner_id
@@ -1206,6 +1596,23 @@ class Store(NetworkStore):
             ).inserted_primary_key[0]
             return record(ThemedTable, fetch_one(c, s.themed_table, new_id))
 
+    def update_table(self, table_id: int, **changes: Any) -> ThemedTable:
+        """Change a table's theme or host (``host_id=None``: no host)."""
+        unknown = set(changes) - {"theme", "host_id"}
+        if unknown:
+            raise TypeError(f"cannot change {', '.join(sorted(unknown))} of a table")
+        if "theme" in changes:
+            changes["theme"] = text_field(changes["theme"], N_("Theme"), limit=300)
+        with write(self.engine) as c:
+            fetch_one(c, s.themed_table, table_id)
+            if changes.get("host_id") is not None:
+                fetch_one(c, s.participant, changes["host_id"])
+            if changes:
+                c.execute(
+                    update(s.themed_table).where(s.themed_table.c.id == table_id).values(**changes)
+                )
+            return record(ThemedTable, fetch_one(c, s.themed_table, table_id))
+
     def tables(self, meeting_id: int) -> list[ThemedTable]:
         with read(self.engine) as c:
             rows = fetch(
@@ -1232,6 +1639,10 @@ class Store(NetworkStore):
             ).inserted_primary_key[0]
             return record(TableRound, fetch_one(c, s.table_round, new_id))
 
+    def table_round(self, round_id: int) -> TableRound:
+        with read(self.engine) as c:
+            return record(TableRound, fetch_one(c, s.table_round, round_id))
+
     def table_rounds(self, meeting_id: int) -> list[TableRound]:
         with read(self.engine) as c:
             rows = fetch(
@@ -1239,6 +1650,61 @@ class Store(NetworkStore):
                 order=(s.table_round.c.number,),
             )  # fmt: skip
         return [record(TableRound, row) for row in rows]
+
+    def set_round_minutes(self, round_id: int, minutes: int) -> TableRound:
+        """Change how long a round lasts (a running round's countdown is not moved)."""
+        _positive(minutes, N_("Minutes"), allow_none=False)
+        with write(self.engine) as c:
+            fetch_one(c, s.table_round, round_id)
+            c.execute(
+                update(s.table_round).where(s.table_round.c.id == round_id).values(minutes=minutes)
+            )
+            return record(TableRound, fetch_one(c, s.table_round, round_id))
+
+    def start_table_round(self, round_id: int) -> TableRound:
+        """Start a round: its clock and the meeting's countdown start, every page shows it.
+
+        A round still running in the meeting ends now; starting a round again
+        (after a false start) restarts its clock.
+        """
+        with write(self.engine) as c:
+            table_round = record(TableRound, fetch_one(c, s.table_round, round_id, lock=True))
+            stamp = now()
+            c.execute(
+                update(s.table_round)
+                .where(
+                    s.table_round.c.meeting_id == table_round.meeting_id,
+                    s.table_round.c.id != round_id,
+                    s.table_round.c.started_at.is_not(None),
+                    s.table_round.c.ended_at.is_(None),
+                )
+                .values(ended_at=stamp)
+            )
+            c.execute(
+                update(s.table_round)
+                .where(s.table_round.c.id == round_id)
+                .values(started_at=stamp, ended_at=None)
+            )
+            _put_live(
+                c, table_round.meeting_id, screen=Screen.TABLES.value, subject_id=round_id,
+                timer_ends_at=stamp + dt.timedelta(minutes=table_round.minutes),
+            )  # fmt: skip
+            return record(TableRound, fetch_one(c, s.table_round, round_id))
+
+    def end_table_round(self, round_id: int) -> TableRound:
+        """End a round (the bell): its clock stops, and so does the meeting's countdown."""
+        with write(self.engine) as c:
+            table_round = record(TableRound, fetch_one(c, s.table_round, round_id, lock=True))
+            if table_round.started_at is None:
+                raise TableRoundNotRunning(number=table_round.number)
+            if table_round.ended_at is None:
+                c.execute(
+                    update(s.table_round)
+                    .where(s.table_round.c.id == round_id)
+                    .values(ended_at=now())
+                )
+                _put_live(c, table_round.meeting_id, timer_ends_at=None)
+            return record(TableRound, fetch_one(c, s.table_round, round_id))
 
     def assign(self, round_id: int, table_id: int, participant_ids: Iterable[int]) -> None:
         """Seat participants at a table for a round (each sits at one table per round)."""
@@ -1251,17 +1717,72 @@ class Store(NetworkStore):
                 )
             for participant_id in dict.fromkeys(participant_ids):
                 fetch_one(c, s.participant, participant_id)
-                c.execute(
-                    delete(s.table_assignment).where(
-                        s.table_assignment.c.round_id == round_id,
-                        s.table_assignment.c.participant_id == participant_id,
-                    )
+                self._seat(c, round_id, table_id, participant_id)
+
+    @staticmethod
+    def _seat(c: Connection, round_id: int, table_id: int | None, participant_id: int) -> None:
+        c.execute(
+            delete(s.table_assignment).where(
+                s.table_assignment.c.round_id == round_id,
+                s.table_assignment.c.participant_id == participant_id,
+            )
+        )
+        if table_id is not None:
+            c.execute(
+                insert(s.table_assignment).values(
+                    round_id=round_id, table_id=table_id, participant_id=participant_id
                 )
-                c.execute(
-                    insert(s.table_assignment).values(
-                        round_id=round_id, table_id=table_id, participant_id=participant_id
-                    )
+            )
+
+    def unassign(self, round_id: int, participant_id: int) -> None:
+        """Take a participant off the tables of a round."""
+        with write(self.engine) as c:
+            fetch_one(c, s.table_round, round_id)
+            self._seat(c, round_id, None, participant_id)
+
+    def seat(self, round_id: int, seating: Mapping[int, Iterable[int]]) -> list[TableAssignment]:
+        """Seat a whole round at once (what :func:`facilitation.tables.mix` proposes).
+
+        The round's earlier seating is replaced. Every table must belong to the
+        round's meeting, every participant be registered for it and sit once.
+        """
+        with write(self.engine) as c:
+            table_round = fetch_one(c, s.table_round, round_id, lock=True)
+            own = {
+                t.id
+                for t in fetch(
+                    c, s.themed_table, s.themed_table.c.meeting_id == table_round.meeting_id
                 )
+            }
+            seen: set[int] = set()
+            rows = []
+            for table_id, people in seating.items():
+                if table_id not in own:
+                    fetch_one(c, s.themed_table, table_id)
+                    raise InvalidInput(
+                        field=word(N_("Table")), problem=word(N_("belongs to another meeting"))
+                    )
+                for participant_id in people:
+                    person = fetch_one(c, s.participant, participant_id)
+                    if not _is_registered(c, table_round.meeting_id, participant_id):
+                        raise NotInMeeting(name=person.name)
+                    if participant_id in seen:
+                        raise InvalidInput(
+                            field=word(N_("Seating")),
+                            problem=word(N_("{name} sits at two tables"), name=person.name),
+                        )
+                    seen.add(participant_id)
+                    rows.append(
+                        {
+                            "round_id": round_id,
+                            "table_id": table_id,
+                            "participant_id": participant_id,
+                        }
+                    )
+            c.execute(delete(s.table_assignment).where(s.table_assignment.c.round_id == round_id))
+            if rows:
+                c.execute(insert(s.table_assignment), rows)
+        return self.assignments(round_id)
 
     def assignments(self, round_id: int) -> list[TableAssignment]:
         with read(self.engine) as c:
@@ -1272,6 +1793,58 @@ class Store(NetworkStore):
             )
             return [record(TableAssignment, row) for row in rows]
 
+    def seatings(self, meeting_id: int) -> dict[int, dict[int, tuple[int, ...]]]:
+        """Every round's seating of a meeting: round id to (table id to participant ids)."""
+        query = (
+            select(
+                s.table_assignment.c.round_id,
+                s.table_assignment.c.table_id,
+                s.table_assignment.c.participant_id,
+            )
+            .join(s.table_round, s.table_round.c.id == s.table_assignment.c.round_id)
+            .where(s.table_round.c.meeting_id == meeting_id)
+            .order_by(
+                s.table_round.c.number,
+                s.table_assignment.c.table_id,
+                s.table_assignment.c.participant_id,
+            )
+        )
+        found: dict[int, dict[int, list[int]]] = {}
+        with read(self.engine) as c:
+            for round_ in fetch(c, s.table_round, s.table_round.c.meeting_id == meeting_id):
+                found[round_.id] = {}
+            for round_id, table_id, participant_id in c.execute(query):
+                found[round_id].setdefault(table_id, []).append(participant_id)
+        return {r: {t: tuple(p) for t, p in seating.items()} for r, seating in found.items()}
+
+    def table_of(self, round_id: int, participant_id: int) -> ThemedTable | None:
+        """The table where a participant sits in a round: her seat, or the table she hosts."""
+        with read(self.engine) as c:
+            return self._table_of(c, round_id, participant_id)
+
+    @staticmethod
+    def _table_of(c: Connection, round_id: int, participant_id: int) -> ThemedTable | None:
+        table_round = fetch_one(c, s.table_round, round_id)
+        hosted = c.execute(
+            select(s.themed_table)
+            .where(
+                s.themed_table.c.meeting_id == table_round.meeting_id,
+                s.themed_table.c.host_id == participant_id,
+            )
+            .order_by(s.themed_table.c.position)
+        ).first()
+        if hosted is not None:
+            return record(ThemedTable, hosted)
+        seated = c.execute(
+            select(s.themed_table)
+            .join(s.table_assignment, s.table_assignment.c.table_id == s.themed_table.c.id)
+            .where(
+                s.table_assignment.c.round_id == round_id,
+                s.table_assignment.c.participant_id == participant_id,
+            )
+        ).first()
+        return record(ThemedTable, seated) if seated is not None else None
+
     def add_table_note(
         self,
         table_id: int,
@@ -1280,7 +1853,8 @@ class Store(NetworkStore):
         participant_id: int | None = None,
         round_id: int | None = None,
     ) -> TableNote:
-        """Add a note to a table; notes stay with the table across rounds."""
+        """Add a note to a table as the facilitator records it (or as loaded from data);
+        notes stay with the table across rounds. Participants use :meth:`submit_table_note`."""
         text = text_field(text, _TEXT, limit=5000)
         with write(self.engine) as c:
             table = fetch_one(c, s.themed_table, table_id)
@@ -1293,16 +1867,60 @@ class Store(NetworkStore):
                 )
             if participant_id is not None:
                 fetch_one(c, s.participant, participant_id)
-            new_id = c.execute(
-                insert(s.table_note).values(
-                    table_id=table_id, round_id=round_id, participant_id=participant_id,
-                    text=text, created_at=now(),
+            return self._insert_note(c, table_id, round_id, participant_id, text)
+
+    @staticmethod
+    def _insert_note(
+        c: Connection, table_id: int, round_id: int | None, participant_id: int | None, text: str
+    ) -> TableNote:
+        new_id = c.execute(
+            insert(s.table_note).values(
+                table_id=table_id, round_id=round_id, participant_id=participant_id,
+                text=text, created_at=now(),
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+        return record(TableNote, fetch_one(c, s.table_note, new_id))
+
+    def submit_table_note(self, round_id: int, participant_id: int, text: str) -> TableNote:
+        """A participant adds a note to the table where she sits (or which she hosts).
+
+        Checked in the transaction that writes it: she is registered for the
+        meeting, the round has started and no later round has (notes may still
+        come in after the bell), and she has a seat in it.
+        """
+        text = text_field(text, _TEXT, limit=5000)
+        with write(self.engine) as c:
+            table_round = record(TableRound, fetch_one(c, s.table_round, round_id))
+            person = fetch_one(c, s.participant, participant_id)
+            if not _is_registered(c, table_round.meeting_id, participant_id):
+                raise NotInMeeting(name=person.name)
+            rounds = [
+                record(TableRound, row)
+                for row in fetch(
+                    c, s.table_round, s.table_round.c.meeting_id == table_round.meeting_id
                 )
-            ).inserted_primary_key[0]  # fmt: skip
-            return record(TableNote, fetch_one(c, s.table_note, new_id))
+            ]
+            current = tables.running_round(rounds)
+            if current is None or current.id != round_id:
+                raise TableRoundNotRunning(number=table_round.number)
+            table = self._table_of(c, round_id, participant_id)
+            if table is None:
+                raise NotAtTable(name=person.name, number=table_round.number)
+            return self._insert_note(c, table.id, round_id, participant_id, text)
 
     def table_notes(self, table_id: int) -> list[TableNote]:
+        """A table's notes from every round, in the order they were written."""
         with read(self.engine) as c:
+            rows = fetch(c, s.table_note, s.table_note.c.table_id == table_id)
+        return [record(TableNote, row) for row in rows]
+
+    def table_notes_for(self, table_id: int, participant_id: int) -> list[TableNote]:
+        """A table's notes as a participant reads them: only one of the table's meeting."""
+        with read(self.engine) as c:
+            table = fetch_one(c, s.themed_table, table_id)
+            person = fetch_one(c, s.participant, participant_id)
+            if not _is_registered(c, table.meeting_id, participant_id):
+                raise NotInMeeting(name=person.name)
             rows = fetch(c, s.table_note, s.table_note.c.table_id == table_id)
         return [record(TableNote, row) for row in rows]
 
@@ -1333,16 +1951,9 @@ class Store(NetworkStore):
         return record(LiveState, row) if row is not None else LiveState(meeting_id=meeting_id)
 
     def _set_live(self, meeting_id: int, **values: Any) -> LiveState:
-        values["updated_at"] = now()
         with write(self.engine) as c:
             fetch_one(c, s.meeting, meeting_id)
-            found = c.execute(
-                update(s.meeting_live)
-                .where(s.meeting_live.c.meeting_id == meeting_id)
-                .values(**values)
-            ).rowcount
-            if not found:
-                c.execute(insert(s.meeting_live).values(meeting_id=meeting_id, **values))
+            _put_live(c, meeting_id, **values)
         return self.live(meeting_id)
 
     def show(
@@ -1495,6 +2106,31 @@ _HELD = (
     .group_by(s.dot_event.c.topic_id)
 )
 _INSERT_DOT = insert(s.dot_event)
+
+
+def _put_live(c: Connection, meeting_id: int, **values: Any) -> None:
+    """Change what a meeting shows now, inside the caller's transaction."""
+    values["updated_at"] = now()
+    found = c.execute(
+        update(s.meeting_live).where(s.meeting_live.c.meeting_id == meeting_id).values(**values)
+    ).rowcount
+    if not found:
+        c.execute(insert(s.meeting_live).values(meeting_id=meeting_id, **values))
+
+
+def _phase_minutes(given: Mapping[ConsultationPhase | str, int]) -> dict[str, int]:
+    """Minutes per phase, checked: known phases (not the end), whole minutes, none negative."""
+    minutes = {}
+    for phase, value in given.items():
+        known = _enum(ConsultationPhase, phase, N_("Phase"))
+        if known is ConsultationPhase.DONE:
+            raise InvalidInput(
+                field=word(N_("Phase")), problem=word(N_("the end of a consultation has no time"))
+            )
+        if int(value) < 0:
+            raise InvalidInput(field=word(N_("Minutes")), problem=word(N_("must not be negative")))
+        minutes[known.value] = int(value)
+    return minutes
 
 
 def _is_registered(c: Connection, meeting_id: int, participant_id: int) -> bool:

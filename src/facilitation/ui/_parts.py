@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["PARTS", "FacilitatorTab", "ParticipantView", "ProjectorView", "part_classes"]
 
 # The live parts, in the order of their tabs on the facilitator's page.
-PARTS = ("intake", "voting", "network", "protocol")
+PARTS = ("intake", "voting", "consultation", "tables", "network", "actions", "protocol")
 
 
 def part_classes(kind: str) -> list[type[Any]]:

@@ -55,7 +55,46 @@ CSS = """
   font-family: inherit; min-width: 0; }
 .fac-root .widget-text, .fac-root .widget-textarea { margin-left: 0; margin-right: 0; }
 .fac-controls .widget-vbox > .jupyter-button { align-self: flex-start; }
+.fac-root .widget-checkbox { width: auto; max-width: 100%; }
+.fac-steps { display: flex; flex-wrap: wrap; gap: 4px; margin: 6px 0 8px; padding: 0;
+             list-style: none; }
+.fac-steps li { flex: 1 1 0; min-width: 6.5em; background: #eef3f8; color: #5b6b7c;
+                border-radius: 6px; padding: 3px 6px; font-size: 0.8em; text-align: center; }
+.fac-steps li.fac-past { background: #d0e2f5; color: #1d2733; }
+.fac-steps li.fac-now { background: #1c7ed6; color: #fff; font-weight: 700; }
+.fac-role { display: inline-block; background: #fff3bf; border-radius: 12px; padding: 1px 10px;
+            font-weight: 600; }
+.fac-task { border-left: 5px solid #1c7ed6; }
+.fac-label { display: block; font-size: 0.75em; color: #5b6b7c; text-transform: uppercase;
+             letter-spacing: 0.04em; }
+.fac-card .fac-label { display: inline; }
+.fac-keyq { font-size: 1.15em; font-weight: 600; background: #e7f1fb; border-radius: 10px;
+            padding: 10px 14px; margin: 8px 0; overflow-wrap: anywhere; }
+.fac-keyq .fac-label { display: block; font-weight: 400; }
+.fac-num { display: inline-block; min-width: 1.6em; color: #1c7ed6; font-weight: 700; }
+.fac-entry.fac-taken, .fac-taken { border-color: #2b8a3e; background: #ebfbee; }
+.fac-tick { color: #2b8a3e; font-weight: 700; }
+.fac-form { background: #f8fafc; border: 1px solid #dfe6ee; border-radius: 10px; padding: 8px;
+            margin: 6px 0; }
+.fac-mine { border-bottom: 1px dashed #dfe6ee; padding: 2px 0; }
+.fac-warn { background: #fff3cd; color: #664d03; padding: 6px 10px; border-radius: 8px; }
+.fac-overdue { color: #c92a2a; font-weight: 700; }
+.fac-history { margin: 2px 0 0 1em; padding: 0; font-size: 0.9em; color: #5b6b7c; }
+.fac-tables { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr));
+              gap: 12px; }
+.fac-table-block { border: 1px solid #dfe6ee; border-radius: 10px; padding: 6px 12px;
+                   background: #fff; overflow-wrap: anywhere; }
+.fac-table-block h2 { margin-top: 0.3em; }
+.fac-names { margin: 0; padding-left: 1.1em; }
+.fac-casting td:first-child { width: 12em; font-weight: 600; }
+.fac-wall .fac-keyq { font-size: 1.2em; }
+.fac-wall .fac-steps li { font-size: 0.6em; }
+.fac-wall .fac-tables { grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); }
 @media (max-width: 600px) {
+  .fac-steps li { min-width: 2em; font-size: 0.8em; padding: 3px 2px; }
+  .fac-steps li .fac-step-name { display: none; }
+  .fac-steps li.fac-now { flex: 4 1 auto; }
+  .fac-steps li.fac-now .fac-step-name { display: inline; }
   .fac-root { padding: 4px; }
   .fac-root h1 { font-size: 1.35em; }
   .fac-countdown { font-size: 1.6em; }

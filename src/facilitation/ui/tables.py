@@ -1,0 +1,532 @@
+"""Themed tables (Thementische, World Café): each participant's page says where she sits
+this round, with whom, and holds her table's notes (from every round) with a form to add
+one; the wall shows the seating while a round runs and the harvest of all tables after it;
+the facilitator sets up tables and hosts, seats people so that towns mix and everyone moves
+on to new tables, and starts and ends the rounds with their countdown.
+
+Where a participant may write is decided in the store (``submit_table_note``); participant
+text is always shown escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import ipywidgets as widgets
+
+from .. import tables as seating_rules
+from .._exceptions import FacilitationError, NoTableRoundChosen, NotInMeeting
+from ..i18n import N_, _
+from ..models import LiveState, Meeting, Participant, Screen, TableNote, TableRound, ThemedTable
+from ..store import Store
+from ._common import esc
+from ._parts import FacilitatorTab, ParticipantView, ProjectorView, set_if_changed
+
+__all__ = ["FACILITATOR", "PARTICIPANT", "PROJECTOR", "harvest_html"]
+
+
+def _round_line(table_round: TableRound, rounds: Sequence[TableRound]) -> str:
+    if seating_rules.round_is_running(table_round):
+        state = _("running")
+    elif table_round.ended_at is not None:
+        state = _("ended")
+    else:
+        state = _("not started")
+    return _("Round {number} of {total} ({minutes} minutes): {state}").format(
+        number=table_round.number, total=len(rounds), minutes=table_round.minutes, state=state
+    )
+
+
+def _notes_html(notes: Sequence[TableNote], numbers: dict[int, int]) -> str:
+    items = []
+    for note in notes:
+        number = numbers.get(note.round_id or 0)
+        mark = ""
+        if number:
+            label = esc(_("Round {number}").format(number=number))
+            mark = f'<span class="fac-tag">{label}</span> '
+        items.append(f'<div class="fac-card fac-entry">{mark}{esc(note.text)}</div>')
+    return "".join(items)
+
+
+def harvest_html(store: Store, meeting_id: int) -> str:
+    """Every table's theme, host and notes from every round: the harvest for the plenary."""
+    names = {p.id: p.name for p in store.participants(meeting_id)}
+    numbers = {r.id: r.number for r in store.table_rounds(meeting_id)}
+    blocks = []
+    for table in store.tables(meeting_id):
+        notes = store.table_notes(table.id)
+        host = ""
+        if table.host_id is not None:
+            host_line = _("Host: {name}").format(name=names.get(table.host_id, "?"))
+            host = f'<div class="fac-muted">{esc(host_line)}</div>'
+        empty = esc(_("No notes yet."))
+        body = _notes_html(notes, numbers) or f'<div class="fac-muted">{empty}</div>'
+        blocks.append(f'<div class="fac-table-block"><h2>{esc(table.theme)}</h2>{host}{body}</div>')
+    heading = esc(_("Harvest of the themed tables"))
+    return f'<h2>{heading}</h2><div class="fac-tables">{"".join(blocks)}</div>'
+
+
+def _seating_html(
+    tables: Sequence[ThemedTable],
+    seating: dict[int, tuple[int, ...]],
+    people: dict[int, Participant],
+    towns: dict[int, str],
+) -> str:
+    blocks = []
+    for table in tables:
+        seated = list(seating.get(table.id, ()))
+        if table.host_id is not None and table.host_id not in seated:
+            seated.insert(0, table.host_id)
+        names = []
+        for pid in seated:
+            person = people.get(pid)
+            if person is None:
+                continue
+            town = towns.get(person.municipality_id, "") if person.municipality_id else ""
+            host = " ★" if pid == table.host_id else ""
+            names.append(
+                f"<li>{esc(person.name)}{host}"
+                + (f' <span class="fac-muted">{esc(town)}</span>' if town else "")
+                + "</li>"
+            )
+        blocks.append(
+            f'<div class="fac-table-block"><h2>{esc(table.theme)}</h2>'
+            f'<ul class="fac-names">{"".join(names)}</ul></div>'
+        )
+    return f'<div class="fac-tables">{"".join(blocks)}</div>'
+
+
+# --- the participant's page ------------------------------------------------------------------
+
+
+class TablesView(ParticipantView):
+    """Where she sits this round, with whom, her table's notes and the form to add one."""
+
+    screens = (Screen.TABLES,)
+
+    def build(self) -> None:
+        self.round_id: int | None = None
+        self.head = widgets.HTML()
+        self.text = widgets.Textarea(
+            placeholder=_("A thought, an example, an agreement at your table"),
+            layout={"width": "100%", "height": "80px"},
+        )
+        self.send = widgets.Button(
+            description=_("Add to the table's notes"), button_style="primary", icon="paper-plane"
+        )
+        self.send.on_click(lambda _b: self.submit())
+        self.form = widgets.VBox([self.text, self.send])
+        self.form.add_class("fac-form")
+        self.notes = widgets.HTML()
+        self.harvest = widgets.HTML()
+        self.widget.children = [self.head, self.form, self.notes, self.harvest]
+
+    def update(self, live: LiveState) -> None:
+        person = self.page.person
+        table_round = self.store.table_round(live.subject_id)
+        rounds = self.store.table_rounds(table_round.meeting_id)
+        tables = {t.id: t for t in self.store.tables(table_round.meeting_id)}
+        self.round_id = table_round.id
+        mine = self.store.table_of(table_round.id, person.id)
+        current = seating_rules.running_round(rounds)
+        writing = mine is not None and current is not None and current.id == table_round.id
+        running = seating_rules.round_is_running(table_round)
+        lines = [f"<h2>{esc(_round_line(table_round, rounds))}</h2>"]
+        if mine is None:
+            lines.append(
+                '<div class="fac-card">'
+                + esc(_("You have no seat at a table in this round. Ask the facilitator."))
+                + "</div>"
+            )
+        else:
+            people = {p.id: p for p in self.store.participants(table_round.meeting_id)}
+            seated = self.store.seatings(table_round.meeting_id).get(table_round.id, {})
+            others = [
+                people[p].name
+                for p in seated.get(mine.id, ())
+                if p not in (person.id, mine.host_id) and p in people
+            ]
+            where = esc(_("Your table"))
+            lines.append(
+                f'<div class="fac-card fac-task"><span class="fac-label">{where}</span>'
+                f'<div class="fac-big">{esc(mine.theme)}</div>'
+            )
+            if mine.host_id == person.id:
+                lines.append(
+                    "<div>" + esc(_("You host this table: welcome the newcomers, sum up what "
+                                    "earlier rounds said, and keep the notes.")) + "</div>"
+                )  # fmt: skip
+            elif mine.host_id is not None and mine.host_id in people:
+                host = _("Host: {name}").format(name=people[mine.host_id].name)
+                lines.append(f"<div>{esc(host)}</div>")
+            if others:
+                lines.append(
+                    "<div>" + esc(_("With: {names}").format(names=", ".join(others))) + "</div>"
+                )
+            lines.append("</div>")
+        upcoming = None
+        if not running and table_round.ended_at is not None:
+            following = [r for r in rounds if r.number == table_round.number + 1]
+            if following:
+                upcoming = self.store.table_of(following[0].id, person.id)
+            if upcoming is not None:
+                text = _("Next round you sit at: {theme}").format(theme=tables[upcoming.id].theme)
+                lines.append(f'<div class="fac-card fac-big">{esc(text)}</div>')
+        set_if_changed(self.head, "".join(lines))
+        set_if_changed(self.form.layout, "" if writing else "none", "display")
+        # A convenience only: the store refuses a note from the wrong place all the same.
+        set_if_changed(self.send, not writing, "disabled")
+        if mine is not None:
+            try:
+                notes = self.store.table_notes_for(mine.id, person.id)
+            except NotInMeeting as error:
+                set_if_changed(self.notes, f'<div class="fac-error">{esc(str(error))}</div>')
+                return
+            numbers = {r.id: r.number for r in rounds}
+            heading = esc(_("Notes of this table, from every round"))
+            body = _notes_html(notes, numbers)
+            set_if_changed(self.notes, f"<h2>{heading}</h2>{body}" if body else "")
+        else:
+            set_if_changed(self.notes, "")
+        # After the last round (or when the facilitator shows the harvest): every table.
+        show_harvest = table_round.ended_at is not None and upcoming is None
+        set_if_changed(
+            self.harvest, harvest_html(self.store, table_round.meeting_id) if show_harvest else ""
+        )
+
+    def submit(self) -> None:
+        """Add the note typed to her table (checked in the store)."""
+        if self.round_id is None:
+            return
+        try:
+            self.store.submit_table_note(self.round_id, self.page.person.id, self.text.value)
+        except FacilitationError as error:
+            self.page.say_error(str(error))
+        else:
+            self.page.say_ok(_("Added to the table's notes."))
+            self.text.value = ""
+        self.update(self.store.live(self.page.meeting_id))
+
+
+# --- the wall ------------------------------------------------------------------------------
+
+
+class TablesWall(ProjectorView):
+    """Who sits where while a round runs; the harvest of every table once it has ended."""
+
+    screens = (Screen.TABLES,)
+    show_join = False
+
+    def update(self, meeting: Meeting, live: LiveState) -> None:
+        table_round = self.store.table_round(live.subject_id)
+        rounds = self.store.table_rounds(meeting.id)
+        head = f'<div class="fac-big">{esc(_round_line(table_round, rounds))}</div>'
+        if table_round.ended_at is not None:
+            set_if_changed(self.widget, head + harvest_html(self.store, meeting.id))
+            return
+        tables = self.store.tables(meeting.id)
+        people = {p.id: p for p in self.store.participants(meeting.id)}
+        towns = {m.id: m.name for m in self.store.municipalities()}
+        seating = self.store.seatings(meeting.id).get(table_round.id, {})
+        counts = {t.id: len(self.store.table_notes(t.id)) for t in tables}
+        html = head + _seating_html(tables, seating, people, towns)
+        written = sum(counts.values())
+        if written:
+            line = esc(_("{n} notes at the tables so far").format(n=written))
+            html += f'<div class="fac-muted">{line}</div>'
+        set_if_changed(self.widget, html)
+
+
+# --- the facilitator's tab ----------------------------------------------------------------
+
+
+class TablesTab(FacilitatorTab):
+    """Tables and hosts; rounds with their seating (mixed and rotated); start, end, harvest."""
+
+    title = N_("Themed tables")
+
+    def build(self) -> None:
+        page = self.page
+        wide = {"description_width": "initial"}
+        row = {"flex_flow": "row wrap", "align_items": "center"}
+        self._syncing = False
+        self.theme = widgets.Text(
+            placeholder=_("Theme of a new table"), layout={"width": "min(100%, 420px)"}
+        )
+        self.host = widgets.Dropdown(description=_("Host"), options=[("", None)], style=wide)
+        self.add_table = page.wire(
+            widgets.Button(description=_("Add table"), button_style="primary"), self.make_table
+        )
+        self.table_list = widgets.VBox()
+        self.host_boxes: dict[int, widgets.Dropdown] = {}
+        self.round_minutes = widgets.BoundedIntText(
+            value=seating_rules.DEFAULT_ROUND_MINUTES, min=1, max=240,
+            description=_("Minutes per round"), style=wide, layout={"width": "220px"},
+        )  # fmt: skip
+        self.round_count = widgets.BoundedIntText(
+            value=3, min=1, max=12, description=_("Rounds"), style=wide, layout={"width": "150px"}
+        )
+        self.plan = page.wire(
+            widgets.Button(description=_("Plan the rounds and mix the groups"), icon="random"),
+            self.plan_rounds,
+        )
+        self.present_only = widgets.Checkbox(
+            value=True,
+            description=_("Only participants who have joined"),
+            indent=False,
+            layout={"width": "auto"},
+        )
+        self.choice = widgets.Dropdown(
+            description=_("Round"), options=[], style=wide, layout={"width": "min(100%, 440px)"}
+        )
+        self.choice.add_class("fac-table-round")
+        self.choice.observe(lambda _c: self.page.refresh(), "value")
+        self.state = widgets.HTML()
+        self.start = page.wire(
+            widgets.Button(description=_("Start round"), button_style="success", icon="play"),
+            self.start_round,
+        )
+        self.end = page.wire(
+            widgets.Button(description=_("End round"), button_style="warning", icon="stop"),
+            self.end_round,
+        )
+        self.remix = page.wire(
+            widgets.Button(description=_("Mix this round again"), icon="random"), self.mix_round
+        )
+        self.harvest = page.wire(
+            widgets.Button(description=_("Show the harvest"), icon="leaf"), self.show_harvest
+        )
+        self.quality = widgets.HTML()
+        self.seat_boxes: dict[int, widgets.Dropdown] = {}
+        self.seats = widgets.VBox()
+        self.notes = widgets.HTML()
+        h = lambda text: widgets.HTML(f"<h2>{esc(text)}</h2>")  # noqa: E731
+        self.widget.children = [
+            h(_("Tables and hosts")),
+            widgets.HBox([self.theme, self.host, self.add_table], layout=row),
+            self.table_list,
+            h(_("Rounds")),
+            widgets.HBox([self.round_count, self.round_minutes, self.plan], layout=row),
+            self.present_only,
+            widgets.HBox([self.choice, self.start, self.end, self.remix, self.harvest], layout=row),
+            self.state,
+            self.quality,
+            self.seats,
+            self.notes,
+        ]
+
+    # --- actions -----------------------------------------------------------------------
+
+    @property
+    def round_id(self) -> int | None:
+        return self.choice.value
+
+    def _need(self) -> int:
+        if self.round_id is None:
+            raise NoTableRoundChosen()
+        return self.round_id
+
+    def _people(self, meeting_id: int) -> list[Participant]:
+        people = self.store.participants(meeting_id)
+        if self.present_only.value:
+            seen = self.store.seen(meeting_id)
+            present = [p for p in people if p.id in seen]
+            return present or people
+        return people
+
+    def _networks(self) -> dict[int, str]:
+        return {m: g.key for g in self.store.groups() for m in g.municipality_ids}
+
+    def make_table(self) -> None:
+        self.store.add_table(self.page.need_meeting(), self.theme.value, host_id=self.host.value)
+        self.theme.value = ""
+        self.host.value = None
+
+    def plan_rounds(self) -> None:
+        """Add rounds up to the number asked for and seat everyone, rotating and mixing."""
+        meeting_id = self.page.need_meeting()
+        tables = self.store.tables(meeting_id)
+        rounds = self.store.table_rounds(meeting_id)
+        while len(rounds) < self.round_count.value:
+            self.store.add_table_round(meeting_id, minutes=self.round_minutes.value)
+            rounds = self.store.table_rounds(meeting_id)
+        seatings = self.store.seatings(meeting_id)
+        people = self._people(meeting_id)
+        history = [seatings[r.id] for r in rounds if r.started_at is not None]
+        waiting = [r for r in rounds if r.started_at is None]
+        plan = seating_rules.rotation(
+            people, tables, len(waiting), history, network_of=self._networks()
+        )
+        for table_round, seating in zip(waiting, plan, strict=True):
+            self.store.seat(table_round.id, seating)
+            if table_round.minutes != self.round_minutes.value:
+                self.store.set_round_minutes(table_round.id, self.round_minutes.value)
+        if waiting:
+            self._refresh_choice()
+            self.choice.value = waiting[0].id
+
+    def mix_round(self) -> None:
+        """Seat the chosen round again, mixed against the rounds before it."""
+        round_id = self._need()
+        meeting_id = self.page.need_meeting()
+        rounds = self.store.table_rounds(meeting_id)
+        chosen = next(r for r in rounds if r.id == round_id)
+        seatings = self.store.seatings(meeting_id)
+        history = [seatings[r.id] for r in rounds if r.number < chosen.number]
+        seating = seating_rules.mix(
+            self._people(meeting_id), self.store.tables(meeting_id), history,
+            network_of=self._networks(), seed=chosen.number + len(history) * 7 + 1,
+        )  # fmt: skip
+        self.store.seat(round_id, seating)
+
+    def start_round(self) -> None:
+        self.store.start_table_round(self._need())
+
+    def end_round(self) -> None:
+        self.store.end_table_round(self._need())
+
+    def show_harvest(self) -> None:
+        """End the running round, if any, and put the harvest of all tables on the screens."""
+        meeting_id = self.page.need_meeting()
+        started = [r for r in self.store.table_rounds(meeting_id) if r.started_at is not None]
+        if not started:
+            raise NoTableRoundChosen()
+        for table_round in started:
+            if seating_rules.round_is_running(table_round):
+                self.store.end_table_round(table_round.id)
+        self.store.show(meeting_id, Screen.TABLES, started[-1].id)
+
+    def _set_host(self, table_id: int, change: dict) -> None:
+        if not self._syncing:
+            self.page.act(lambda: self.store.update_table(table_id, host_id=change["new"]))
+
+    def _set_seat(self, participant_id: int, change: dict) -> None:
+        if self._syncing or self.round_id is None:
+            return
+        round_id = self.round_id
+        if change["new"] is None:
+            self.page.act(lambda: self.store.unassign(round_id, participant_id))
+        else:
+            self.page.act(lambda: self.store.assign(round_id, change["new"], [participant_id]))
+
+    # --- showing -------------------------------------------------------------------------
+
+    def _refresh_choice(self) -> None:
+        meeting_id = self.page.meeting_id
+        rounds = self.store.table_rounds(meeting_id) if meeting_id else []
+        options = [(_round_line(r, rounds), r.id) for r in rounds]
+        if list(self.choice.options) != options:
+            current = self.choice.value
+            self.choice.options = options
+            ids = [r.id for r in rounds]
+            running = [r.id for r in rounds if seating_rules.round_is_running(r)]
+            fallback = running[-1] if running else (ids[0] if ids else None)
+            self.choice.value = current if current in ids else fallback
+
+    def refresh(self, live: LiveState) -> None:
+        meeting_id = self.page.meeting_id
+        people = self.store.participants(meeting_id)
+        towns = {m.id: m.name for m in self.store.municipalities()}
+        tables = self.store.tables(meeting_id)
+        choices = [("", None)] + [(p.name, p.id) for p in people]
+        self._syncing = True
+        try:
+            if list(self.host.options) != choices:
+                self.host.options = choices
+            self._tables(tables, choices)
+            self._refresh_choice()
+            self._round(live, tables, people, towns)
+        finally:
+            self._syncing = False
+        set_if_changed(self.notes, harvest_html(self.store, meeting_id) if tables else "")
+
+    def _tables(self, tables: Sequence[ThemedTable], choices: list[tuple[str, Any]]) -> None:
+        rows = []
+        for table in tables:
+            box = self.host_boxes.get(table.id)
+            if box is None:
+                box = widgets.Dropdown(
+                    description=_("Host"), options=choices, style={"description_width": "initial"}
+                )
+                box.observe(lambda change, t=table.id: self._set_host(t, change), "value")
+                self.host_boxes[table.id] = box
+            if list(box.options) != choices:
+                box.options = choices
+            set_if_changed(box, table.host_id)
+            label = widgets.HTML(f"<b>{esc(table.theme)}</b>", layout={"width": "min(100%, 360px)"})
+            line = widgets.HBox([label, box], layout={"flex_flow": "row wrap"})
+            rows.append((table.id, line))
+        if [t for t, _line in rows] != getattr(self, "_table_order", None):
+            self._table_order = [t for t, _line in rows]
+            self.table_list.children = [line for _t, line in rows]
+
+    def _round(
+        self,
+        live: LiveState,
+        tables: Sequence[ThemedTable],
+        people: Sequence[Participant],
+        towns: dict[int, str],
+    ) -> None:
+        round_id = self.round_id
+        shown = round_id is not None
+        for each in (self.start, self.end, self.remix):
+            set_if_changed(each, not shown, "disabled")
+        if not shown:
+            set_if_changed(self.state, "")
+            set_if_changed(self.quality, "")
+            set_if_changed(self.seats, (), "children")
+            return
+        meeting_id = self.page.meeting_id
+        rounds = self.store.table_rounds(meeting_id)
+        chosen = next(r for r in rounds if r.id == round_id)
+        seatings = self.store.seatings(meeting_id)
+        seating = seatings.get(round_id, {})
+        on_screen = live.screen is Screen.TABLES and live.subject_id == round_id
+        lines = [_round_line(chosen, rounds)]
+        lines.append(_("on the screens") if on_screen else _("not on the screens"))
+        seated = {p for group in seating.values() for p in group}
+        hosts = {t.host_id for t in tables if t.host_id is not None}
+        unseated = [p.name for p in people if p.id not in seated and p.id not in hosts]
+        if unseated:
+            lines.append(_("without a seat: {names}").format(names=", ".join(unseated)))
+        set_if_changed(self.state, f'<div class="fac-card">{esc(" · ".join(lines))}</div>')
+        running = seating_rules.round_is_running(chosen)
+        set_if_changed(self.end, not running, "disabled")
+        history = [seatings[r.id] for r in rounds if r.number < chosen.number]
+        if seating:
+            q = seating_rules.quality(
+                seating, people, history, hosts=hosts, network_of=self._networks()
+            )
+            text = _(
+                "Same town at one table: {town} · back at a table already visited: {revisits} "
+                "· pairs who sat together before: {met}"
+            ).format(town=q.same_town, revisits=q.revisits, met=q.met_before)
+            set_if_changed(self.quality, f'<div class="fac-muted">{esc(text)}</div>')
+        else:
+            set_if_changed(self.quality, "")
+        options = [("–", None)] + [(t.theme, t.id) for t in tables]
+        where = {p: t for t, group in seating.items() for p in group}
+        rows = []
+        for person in people:
+            box = self.seat_boxes.get(person.id)
+            if box is None:
+                town = towns.get(person.municipality_id, "") if person.municipality_id else ""
+                label = person.name + (f" ({town})" if town else "")
+                box = widgets.Dropdown(
+                    description=label, options=options,
+                    style={"description_width": "300px"}, layout={"width": "min(100%, 600px)"},
+                )  # fmt: skip
+                box.observe(lambda change, p=person.id: self._set_seat(p, change), "value")
+                self.seat_boxes[person.id] = box
+            if list(box.options) != options:
+                box.options = options
+            set_if_changed(box, where.get(person.id))
+            rows.append(box)
+        set_if_changed(self.seats, tuple(rows), "children")
+
+
+PARTICIPANT = TablesView
+FACILITATOR = TablesTab
+PROJECTOR = TablesWall
