@@ -366,3 +366,22 @@ def test_an_export_that_cannot_be_written_says_why(room, tmp_path) -> None:
     tab.run.click()
     assert "fac-error" in facilitator.message.value
     assert tab.result.value == ""
+
+
+def test_facilitator_builds_the_agenda_on_the_flow_tab(room) -> None:
+    import datetime as dt
+
+    facilitator = room["facilitator"]
+    facilitator.agenda_title.value = "Begrüßung und Vorstellungsrunde"
+    facilitator.agenda_start.value = dt.time(9, 30)
+    facilitator.agenda_minutes.value = 20
+    facilitator.add_agenda.click()
+    facilitator.agenda_title.value = MARKUP
+    facilitator.add_agenda.click()
+    facilitator.agenda_title.value = "   "
+    facilitator.add_agenda.click()  # refused: an item needs a title
+    assert "fac-error" in facilitator.message.value
+    assert "09:30" in facilitator.agenda.value and "20 Min." in facilitator.agenda.value
+    assert "Begrüßung und Vorstellungsrunde" in facilitator.agenda.value
+    assert "<img" not in facilitator.agenda.value and "&lt;img" in facilitator.agenda.value
+    assert len(room["store"].agenda(room["meeting"].id)) == 2

@@ -48,7 +48,8 @@ CSS = """
   min-height: 36px; padding: 4px 14px; white-space: normal; font-size: 15px; }
 .fac-root .lm-TabBar-tab { flex: 0 0 auto !important; max-width: none !important;
   min-width: 120px; font-size: 15px; padding: 4px 14px !important; }
-.fac-root .widget-tab > .lm-TabBar { overflow-x: auto; }
+.fac-root .widget-tab > .lm-TabBar { overflow: visible; height: auto; min-height: 0; }
+.fac-root .widget-tab > .lm-TabBar .lm-TabBar-content { flex-wrap: wrap; }
 .fac-root .widget-text, .fac-root .widget-textarea, .fac-root .widget-dropdown {
   max-width: 100%; box-sizing: border-box; }
 .fac-root .widget-text input, .fac-root .widget-textarea textarea { font-size: 16px;
