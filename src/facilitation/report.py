@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import consultation as consultation_rules
 from . import voting
 from ._exceptions import FacilitationError
 from .i18n import N_, current_language, language, ngettext, translate
@@ -296,30 +297,6 @@ _ORIGIN_WORDS = {
     "direct": "",
 }
 
-_ROLE_WORDS = {
-    ConsultationRole.CASE_GIVER: N_("Case giver"),
-    ConsultationRole.MODERATOR: N_("Moderation"),
-    ConsultationRole.CONSULTANT: N_("Consultants"),
-    ConsultationRole.SECRETARY: N_("Secretary"),
-    ConsultationRole.OBSERVER: N_("Process observer"),
-}
-
-_METHOD_WORDS = {
-    "brainstorming": N_("Brainstorming"),
-    "kopfstand": N_("Reversal (Kopfstand)"),
-    "resonanzrunde": N_("Round of resonance"),
-    "hypothesen": N_("Hypotheses"),
-    "hypotheses": N_("Hypotheses"),
-    "actstorming": N_("Actstorming"),
-    "kreuzverhoer": N_("Cross-examination"),
-    "kreuzverhör": N_("Cross-examination"),
-    "identifikation": N_("Identification"),
-}
-
-_VARIANT_WORDS = {
-    "standard": N_("Collegial consultation after Tietze"),
-    "fliegende_werkstatt": N_("Flying workshop: experts from partner towns on site"),
-}
 
 _ENTRY_HEADINGS = (
     (EntryKind.QUESTION, N_("Questions")),
@@ -889,7 +866,7 @@ def _consultations(c: _Context) -> Section | None:
 
 def _consultation(c: _Context, k: Consultation, actions: Sequence[ActionItem]) -> Section:
     facts = [
-        (c.t(N_("Format")), c.t(_VARIANT_WORDS.get(k.variant, N_("Collegial consultation")))),
+        (c.t(N_("Format")), c.t(consultation_rules.VARIANTS[k.variant].name)),
     ]
     if k.method:
         facts.append((c.t(N_("Method")), _method(c, k.method)))
@@ -898,7 +875,7 @@ def _consultation(c: _Context, k: Consultation, actions: Sequence[ActionItem]) -
     roles: dict[ConsultationRole, list[int]] = {}
     for role in c.store.roles(k.id):
         roles.setdefault(role.role, []).append(role.participant_id)
-    for role, word in _ROLE_WORDS.items():
+    for role, word in consultation_rules.ROLE_WORDS.items():
         if role in roles:
             facts.append((c.t(word), _people_list(c, roles[role])))
     blocks: list[Block | Section] = [
@@ -934,9 +911,9 @@ def _consultation(c: _Context, k: Consultation, actions: Sequence[ActionItem]) -
     return Section(f"consultation_{k.id}", clean_text(k.title), tuple(blocks))
 
 
-def _method(c: _Context, method: str) -> str:
-    known = _METHOD_WORDS.get(method.strip().casefold())
-    return c.t(known) if known else clean_text(method)
+def _method(c: _Context, key: str) -> str:
+    known = consultation_rules.METHODS.get(key)
+    return c.t(known.name) if known else clean_text(key)
 
 
 def _people_list(c: _Context, participant_ids: Sequence[int]) -> str:
