@@ -219,6 +219,7 @@ def tables(
     out["consultations"] = _rows(shown)
     out["consultation_roles"] = [row for c in shown for row in _rows(store.roles(c.id))]
     out["consultation_entries"] = [row for c in shown for row in _rows(store.entries(c.id))]
+    out["consultation_phases"] = [row for c in shown for row in _rows(store.phase_changes(c.id))]
     out["ties"] = _rows(store.ties(meeting_id))
     out["actions"] = _rows(actions)
     action_ids = {a.id for a in actions}
