@@ -9,14 +9,14 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, Table, select
+from sqlalchemy import Connection, Row, Table, insert, select, update
 
 from .._exceptions import InvalidInput, RecordNotFound, word
 from ..i18n import N_
 
 R = TypeVar("R")
 
-__all__ = ["fetch", "fetch_one", "now", "record", "text_field"]
+__all__ = ["fetch", "fetch_one", "now", "put", "record", "text_field"]
 
 KIND_WORDS = {
     "meeting": N_("meeting"),
@@ -85,6 +85,23 @@ def fetch(
     """The rows of ``table`` matching ``where``, by ``order`` (default: by id)."""
     query = select(table).where(*where).order_by(*(order or (table.c.id,)))
     return list(connection.execute(query))
+
+
+def put(
+    connection: Connection,
+    table: Table,
+    key: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    on_insert: dict[str, Any] | None = None,
+) -> None:
+    """Update the row of ``table`` with ``key`` to ``values``, or insert it (with ``on_insert``).
+
+    Inside the caller's transaction; the row's key columns must be unique.
+    """
+    where = [table.c[name] == value for name, value in key.items()]
+    if not connection.execute(update(table).where(*where).values(**values)).rowcount:
+        connection.execute(insert(table).values(**key, **values, **(on_insert or {})))
 
 
 def text_field(value: str | None, field: str, *, limit: int, required: bool = True) -> str:

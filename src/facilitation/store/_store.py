@@ -82,7 +82,7 @@ from . import _schema as s
 from ._engine import read, write
 from ._network import NetworkStore
 from ._open import describe_location
-from ._records import fetch, fetch_one, now, record, text_field
+from ._records import fetch, fetch_one, now, put, record, text_field
 from ._watch import ChangeWatcher
 
 __all__ = ["DEFAULT_PHASE_MINUTES", "Store"]
@@ -972,20 +972,10 @@ class Store(NetworkStore):
         with write(self.engine) as c:
             fetch_one(c, s.consultation, consultation_id, lock=True)
             for phase, value in minutes.items():
-                found = c.execute(
-                    update(s.consultation_phase_plan)
-                    .where(
-                        s.consultation_phase_plan.c.consultation_id == consultation_id,
-                        s.consultation_phase_plan.c.phase == phase,
-                    )
-                    .values(minutes=value)
-                ).rowcount
-                if not found:
-                    c.execute(
-                        insert(s.consultation_phase_plan).values(
-                            consultation_id=consultation_id, phase=phase, minutes=value
-                        )
-                    )
+                put(
+                    c, s.consultation_phase_plan,
+                    {"consultation_id": consultation_id, "phase": phase}, {"minutes": value},
+                )  # fmt: skip
             return self._consultation(c, consultation_id)
 
     def set_phase(
@@ -2042,21 +2032,10 @@ class Store(NetworkStore):
         """Note that a participant has her page open for a meeting."""
         stamp = now()
         with write(self.engine) as c:
-            found = c.execute(
-                update(s.presence)
-                .where(
-                    s.presence.c.meeting_id == meeting_id,
-                    s.presence.c.participant_id == participant_id,
-                )
-                .values(last_seen_at=stamp)
-            ).rowcount
-            if not found:
-                c.execute(
-                    insert(s.presence).values(
-                        meeting_id=meeting_id, participant_id=participant_id,
-                        first_seen_at=stamp, last_seen_at=stamp,
-                    )
-                )  # fmt: skip
+            put(
+                c, s.presence, {"meeting_id": meeting_id, "participant_id": participant_id},
+                {"last_seen_at": stamp}, on_insert={"first_seen_at": stamp},
+            )  # fmt: skip
 
     def seen(self, meeting_id: int) -> dict[int, dt.datetime]:
         """Participants who have opened their page for a meeting, with when they last did."""
@@ -2110,12 +2089,7 @@ _INSERT_DOT = insert(s.dot_event)
 
 def _put_live(c: Connection, meeting_id: int, **values: Any) -> None:
     """Change what a meeting shows now, inside the caller's transaction."""
-    values["updated_at"] = now()
-    found = c.execute(
-        update(s.meeting_live).where(s.meeting_live.c.meeting_id == meeting_id).values(**values)
-    ).rowcount
-    if not found:
-        c.execute(insert(s.meeting_live).values(meeting_id=meeting_id, **values))
+    put(c, s.meeting_live, {"meeting_id": meeting_id}, {**values, "updated_at": now()})
 
 
 def _phase_minutes(given: Mapping[ConsultationPhase | str, int]) -> dict[str, int]:

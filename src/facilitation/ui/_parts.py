@@ -67,7 +67,27 @@ def set_if_changed(target: widgets.Widget, value: Any, name: str = "value") -> N
         setattr(target, name, value)
 
 
-class ParticipantView:
+class _Piece:
+    """What views and tabs share: their page, their widget, the store."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.widget: widgets.Widget = self._container()
+        self.build()
+
+    @staticmethod
+    def _container() -> widgets.Widget:
+        return widgets.VBox()
+
+    @property
+    def store(self) -> Store:
+        return self.page.store
+
+    def build(self) -> None:
+        """Make the widgets (called once; a participant view again after a change of language)."""
+
+
+class ParticipantView(_Piece):
     """One part's screen on a participant's page.
 
     ``build`` makes the widgets (again when the language changes), ``update``
@@ -76,18 +96,7 @@ class ParticipantView:
     """
 
     screens: ClassVar[tuple[Screen, ...]] = ()
-
-    def __init__(self, page: ParticipantApp) -> None:
-        self.page = page
-        self.widget = widgets.VBox()
-        self.build()
-
-    @property
-    def store(self) -> Store:
-        return self.page.store
-
-    def build(self) -> None:
-        """Make the view's widgets (called once, and again after a change of language)."""
+    page: ParticipantApp
 
     def update(self, live: LiveState) -> None:
         """Bring the view up to date with the store; ``page.person`` is known here."""
@@ -97,45 +106,27 @@ class ParticipantView:
         """Build ahead while another screen shows (optional)."""
 
 
-class ProjectorView:
+class ProjectorView(_Piece):
     """One part's screen on the wall. ``show_join``: the join panel stays under it."""
 
     screens: ClassVar[tuple[Screen, ...]] = ()
     show_join: ClassVar[bool] = True
+    page: ProjectorApp
 
-    def __init__(self, page: ProjectorApp) -> None:
-        self.page = page
-        self.widget: widgets.Widget = widgets.HTML()
-        self.build()
-
-    @property
-    def store(self) -> Store:
-        return self.page.store
-
-    def build(self) -> None:
-        """Make the view's widgets (called once)."""
+    @staticmethod
+    def _container() -> widgets.Widget:
+        return widgets.HTML()
 
     def update(self, meeting: Meeting, live: LiveState) -> None:
         """Bring the view up to date with the store."""
         raise NotImplementedError
 
 
-class FacilitatorTab:
+class FacilitatorTab(_Piece):
     """One part's tab on the facilitator's page; ``title`` is marked for translation."""
 
     title: ClassVar[str] = ""
-
-    def __init__(self, page: FacilitatorApp) -> None:
-        self.page = page
-        self.widget = widgets.VBox()
-        self.build()
-
-    @property
-    def store(self) -> Store:
-        return self.page.store
-
-    def build(self) -> None:
-        """Make the tab's widgets (called once)."""
+    page: FacilitatorApp
 
     def refresh(self, live: LiveState) -> None:
         """Bring the tab up to date with the store (the page has a meeting chosen)."""
