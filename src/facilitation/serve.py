@@ -12,12 +12,14 @@ are culled, tracebacks and sources are never sent to a page, and participant
 kernels are preheated (so identity never comes from the server-side query string):
 as many as the room expects (``room``) before anyone comes, then a few spare.
 Each server is :mod:`facilitation._voila`, Voila with gzip-compressed responses
-(static files compressed once, into a cache, by :func:`start`).
+(static files compressed once, into a cache, by :func:`start`), and its
+kernels are :mod:`facilitation._kernel` (no debugger: Voila never lets a page use it).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -186,10 +188,11 @@ def start(
         "FACILITATION_JOIN_URL": urls.get("participant", ""),
     }
     environment.pop("QUERY_STRING", None)
-    # Our Voila template (see share/voila/templates/facilitation) is found through JUPYTER_PATH.
+    # Our Voila template (see share/voila/templates/facilitation) and our kernel spec
+    # are found through JUPYTER_PATH.
     template_root = str(Path(__file__).parent / "share")
     environment["JUPYTER_PATH"] = os.pathsep.join(
-        p for p in (template_root, environment.get("JUPYTER_PATH", "")) if p
+        p for p in (template_root, _kernel_spec_root(), environment.get("JUPYTER_PATH", "")) if p
     )
     # Fewer malloc arenas: a kernel's threads (shell, iopub, heartbeat, the page's
     # live loop) otherwise each get one, and 30 kernels pay for it.
@@ -215,6 +218,33 @@ def start(
         servers.stop()
         raise
     return servers
+
+
+KERNEL_SPEC = {
+    # "python" is replaced by the server's own interpreter (jupyter_client).
+    "argv": ["python", "-m", "facilitation._kernel", "-f", "{connection_file}"],
+    "display_name": "Python 3 (facilitation page)",
+    "language": "python",
+    "metadata": {"debugger": False},
+}
+
+
+def _kernel_spec_root() -> str:
+    """A folder with the kernel spec ``python3`` of the pages (see ``facilitation._kernel``)."""
+    from ._static_gzip import cache_folder
+
+    root = cache_folder().parent / "jupyter"
+    spec = root / "kernels" / "python3" / "kernel.json"
+    text = json.dumps(KERNEL_SPEC, indent=1)
+    try:
+        if not spec.exists() or spec.read_text() != text:
+            spec.parent.mkdir(parents=True, exist_ok=True)
+            aside = spec.with_name(f"kernel.json.{os.getpid()}")
+            aside.write_text(text)
+            os.replace(aside, spec)  # other servers starting now never read half a file
+    except OSError:
+        return ""  # the standard kernel then
+    return str(root)
 
 
 def _precompress_static(jupyter_path: str) -> None:
