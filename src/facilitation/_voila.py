@@ -1,7 +1,8 @@
 """The Voila server of one page, with what plain Voila lacks in a room full of laptops.
 
-``facilitation serve`` runs ``python -m facilitation._voila NOTEBOOK [voila options]``.
-It is Voila, plus:
+``facilitation serve`` runs ``python .../facilitation/_voila.py NOTEBOOK [voila options]``
+(as a script: the server never imports the ``facilitation`` package, whose
+database layer only the kernels need). It is Voila, plus:
 
 - **Compressed responses.** Voila's ``tornado_settings`` are applied after
   Tornado has built its list of output transforms, so ``compress_response``
@@ -30,7 +31,20 @@ import tornado.web
 from traitlets import Int
 from voila.app import Voila
 
-from ._static_gzip import gzipped
+if __package__:
+    from ._static_gzip import gzipped
+else:  # run as a script: load the sibling module without importing the package
+    import importlib.util
+
+    _spec = importlib.util.spec_from_file_location(
+        "facilitation_static_gzip", os.path.join(os.path.dirname(__file__), "_static_gzip.py")
+    )
+    assert _spec is not None and _spec.loader is not None
+    _static_gzip = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_static_gzip)
+    gzipped = _static_gzip.gzipped
+    if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+        sys.path.pop(0)  # the package's folder must not make its modules top-level ones
 
 __all__ = ["FacilitationVoila"]
 

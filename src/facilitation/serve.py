@@ -63,7 +63,7 @@ class Page:
 DEFAULT_ROOM = 30  # participant kernels preheated before anyone comes (``--room``)
 
 PAGES = (
-    Page("participant", "participant.ipynb", 0, public=True, preheat=4),
+    Page("participant", "participant.ipynb", 0, public=True, preheat=2),
     Page("facilitator", "facilitator.ipynb", 1, public=False, preheat=0),
     Page("projector", "projector.ipynb", 2, public=False, preheat=0),
 )
@@ -97,8 +97,9 @@ def _port_free(host: str, port: int) -> bool:
 
 def voila_command(page: Page, port: int, host: str, room: int = DEFAULT_ROOM) -> list[str]:
     """The command line of the Voila server of one page."""
+    server = Path(__file__).with_name("_voila.py")  # run as a script: see its docstring
     command = [
-        sys.executable, "-m", "facilitation._voila", str(notebooks_dir() / page.notebook),
+        sys.executable, str(server), str(notebooks_dir() / page.notebook),
         "--no-browser",
         f"--port={port}",
         f"--Voila.ip={host}",
