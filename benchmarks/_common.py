@@ -333,6 +333,35 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
+class CpuWindow:
+    """CPU seconds used during a stretch of time: by our servers and kernels, by the
+    browser, and by the whole machine (others' work included), with the wall time."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self._start = self._sample()
+
+    def _sample(self) -> tuple[float, float, float, float]:
+        browser = 0.0
+        for process in tree(os.getpid()):
+            with contextlib.suppress(psutil.Error):
+                if "chrom" in process.name():
+                    times = process.cpu_times()
+                    browser += times.user + times.system
+        machine = psutil.cpu_times()
+        busy = machine.user + machine.system + getattr(machine, "nice", 0.0)
+        return time.monotonic(), _cpu_seconds(self.server_pid), browser, busy
+
+    def summary(self) -> str:
+        end = self._sample()
+        wall, ours, browser, machine = (b - a for a, b in zip(self._start, end, strict=True))
+        cores = psutil.cpu_count() or 1
+        return (
+            f"CPU in {wall:.1f} s wall: servers+kernels {ours:.1f} s, Chromium {browser:.1f} s, "
+            f"whole machine {machine:.1f} s of {wall * cores:.1f}"
+        )
+
+
 def kernel_process(root_pid: int, kernel_id: str) -> psutil.Process | None:
     """The kernel process of ``kernel_id`` under a Voila server."""
     for process in tree(root_pid):
@@ -342,16 +371,32 @@ def kernel_process(root_pid: int, kernel_id: str) -> psutil.Process | None:
     return None
 
 
-def memory(pid: int) -> tuple[float, float, int]:
-    """RSS and PSS (bytes) of a process tree, and how many processes it has."""
-    rss = pss = 0.0
-    processes = tree(pid)
-    for process in processes:
+@dataclass
+class Memory:
+    """Memory of a process tree (bytes): RSS and PSS of its kernels and of the rest."""
+
+    kernels: int = 0
+    kernel_rss: float = 0.0
+    other_rss: float = 0.0
+    pss: float = 0.0
+
+    @property
+    def rss(self) -> float:
+        return self.kernel_rss + self.other_rss
+
+
+def memory(pid: int) -> Memory:
+    found = Memory()
+    for process in tree(pid):
         with contextlib.suppress(psutil.Error):
             info = process.memory_full_info()
-            rss += info.rss
-            pss += getattr(info, "pss", info.rss)
-    return rss, pss, len(processes)
+            found.pss += getattr(info, "pss", info.rss)
+            if any("kernel" in part for part in process.cmdline()[1:3]):
+                found.kernels += 1
+                found.kernel_rss += info.rss
+            else:
+                found.other_rss += info.rss
+    return found
 
 
 # --- the browser -----------------------------------------------------------------------

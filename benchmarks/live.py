@@ -27,6 +27,7 @@ from facilitation.models import Visibility
 
 from ._common import (
     CLEANUP,
+    CpuWindow,
     Result,
     browser,
     chromium_available,
@@ -167,17 +168,20 @@ def measure(quick: bool = False) -> Iterator[Result]:
         projector.get_by_text("Mitmachen unter").first.wait_for(timeout=120_000)
 
         settle(served.process.pid, timeout=120, quiet=2.0)
-        rss, pss, count = memory(served.process.pid)
+        used = memory(served.process.pid)
         yield Result(
-            "laptop_mem_30_gb", rss / 1e9, "GB", 2.5,
-            f"RSS summed over the 3 Voila servers and all {count - 4} kernels (pool included) "
-            f"with {PARTICIPANTS} participants and the projector open; PSS (shared pages "
-            f"counted once) {pss / 1e9:.2f} GB",
+            "laptop_mem_30_gb", used.rss / 1e9, "GB", 2.5,
+            f"RSS summed over 'facilitation serve', its 3 Voila servers "
+            f"({used.other_rss / 1e6:.0f} MB) and all {used.kernels} kernels "
+            f"({used.kernel_rss / used.kernels / 2**20:.0f} MiB each on average; ready ones "
+            f"included) with {PARTICIPANTS} participants and the projector open; PSS (shared "
+            f"pages counted once) {used.pss / 1e9:.2f} GB",
         )  # fmt: skip
 
         store = facilitation.open_workspace(location)
         log("live: phase switches")
         switch: list[float] = []
+        cpu: list[str] = []
         for vote_round in rounds:
             store.show(meeting.id, "intake")
             for page in pages:
@@ -185,6 +189,7 @@ def measure(quick: bool = False) -> Iterator[Result]:
             settle(served.process.pid, timeout=60, quiet=1.0)
             for page in pages:
                 page.evaluate(WATCH_TEXT, vote_round.title)
+            window = CpuWindow(served.process.pid)
             store.open_round(vote_round.id)
             store.show(meeting.id, "vote", vote_round.id)
             committed = time.time() * 1000
@@ -197,10 +202,11 @@ def measure(quick: bool = False) -> Iterator[Result]:
                         f"{page.inner_text('body')[:300]!r}"
                     )
                     raise
+            cpu.append(window.summary())
         yield Result(
             "phase_switch_p95_ms", p95(switch), "ms", 1000,
             f"{PARTICIPANTS} pages x {switches} rounds opened (intake -> vote); median "
-            f"{median(switch):.0f} ms, max {max(switch):.0f} ms",
+            f"{median(switch):.0f} ms, max {max(switch):.0f} ms; last switch: {cpu[-1]}",
         )  # fmt: skip
 
         log("live: dots while 30 participants vote")
@@ -238,6 +244,7 @@ def measure(quick: bool = False) -> Iterator[Result]:
         time.sleep(3.0)  # every voter is clicking
         live: list[float] = []
         held = 0
+        window = CpuWindow(served.process.pid)
         for _ in range(samples):
             order = "place" if held == 0 else "take_back"
             held = 1 - held
@@ -249,6 +256,7 @@ def measure(quick: bool = False) -> Iterator[Result]:
             ).json_value()
             live.append(seen - committed)
             time.sleep(random.uniform(0.1, 0.4))
+        used = window.summary()
         stop_workers()
         CLEANUP.remove(callback)
         events = len(store.dot_events(vote_round.id))
@@ -257,5 +265,6 @@ def measure(quick: bool = False) -> Iterator[Result]:
             "live_p95_ms", p95(live), "ms", 300,
             f"probe dot commit -> projector DOM, {len(live)} samples while 29 other "
             f"participants click every 0.5-1.5 s ({events} dot events), {PARTICIPANTS} "
-            f"participant pages open; median {median(live):.0f} ms, max {max(live):.0f} ms",
+            f"participant pages open; median {median(live):.0f} ms, max {max(live):.0f} ms; "
+            f"{used}",
         )  # fmt: skip

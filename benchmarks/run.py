@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import signal
 import sys
 import time
@@ -55,7 +56,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a short run (under 10 minutes)")
     parser.add_argument("--only", action="append", metavar="NAME",
                         help="a group or a metric; may be repeated")  # fmt: skip
+    parser.add_argument(
+        "--proposal",
+        action="append",
+        choices=["live-wait"],
+        help="measure a proposal for code the benchmarks do not own, patched into the "
+        "participant and projector kernels (see benchmarks/proposals/sitecustomize.py)",
+    )
     args = parser.parse_args(argv)
+    if args.proposal:
+        os.environ["FACILITATION_BENCH_PROPOSAL"] = ",".join(args.proposal)
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(ROOT / "benchmarks" / "proposals"), os.environ.get("PYTHONPATH")) if p
+        )
+        log(f"measuring with proposal(s) {', '.join(args.proposal)} patched into the kernels")
 
     wanted_groups: list[str] = []
     wanted_metrics: set[str] | None = None
