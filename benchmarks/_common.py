@@ -252,9 +252,11 @@ class Served:
 
 
 def start_facilitation(workspace: str, *, extra: list[str] | None = None) -> Served:
-    """The real ``facilitation serve`` on free loopback ports; returns once every page answers."""
+    """The real ``facilitation serve`` for a room of 30 on free loopback ports; returns once
+    every page answers."""
     port = free_ports(3)
-    command = [sys.executable, "-m", "facilitation.cli", "serve", workspace, "--port", str(port)]
+    command = [sys.executable, "-m", "facilitation.cli", "serve", workspace, "--port", str(port),
+               "--room", "30"]  # fmt: skip
     env = {**os.environ, "FACILITATION_LANG": "de"}
     process = spawn(command + (extra or []), name="facilitation serve", env=env,
                     stdout=subprocess.PIPE)  # fmt: skip

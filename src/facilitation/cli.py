@@ -110,7 +110,7 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--room",
         type=int,
-        default=30,
+        default=12,
         metavar="N",
         help=_(
             "participant pages prepared before anyone comes; about the number of people "
@@ -166,7 +166,7 @@ def _default_workspace() -> str:
     )
 
 
-def _serve(workspace: str, port: int, lan: bool, room: int = 30) -> int:
+def _serve(workspace: str, port: int, lan: bool, room: int = 12) -> int:
     from . import serve
 
     with open_workspace(workspace) as store:

@@ -60,7 +60,9 @@ class Page:
     preheat: int  # spare kernels kept ready once the room has arrived (0: none)
 
 
-DEFAULT_ROOM = 30  # participant kernels preheated before anyone comes (``--room``)
+# Participant kernels preheated before anyone comes (``--room``): a peer-learning
+# group of municipal leaders is about twelve. Each ready kernel holds about 60 MB.
+DEFAULT_ROOM = 12
 
 PAGES = (
     Page("participant", "participant.ipynb", 0, public=True, preheat=2),
