@@ -46,6 +46,7 @@ METRICS = ("laptop_mem_30_gb", "phase_switch_p95_ms", "live_p95_ms")
 PARTICIPANTS = int(os.environ.get("FACILITATION_BENCH_PARTICIPANTS", "30"))  # 30; fewer to debug
 PROBE_TOPIC = "Messpunkt"
 WAITING = "Die Moderation öffnet gleich"
+INTAKE = "Herausforderung einreichen"
 
 # Notes (Date.now()) when ``text`` first shows on the page; returns at once.
 WATCH_TEXT = """(text) => {
@@ -140,11 +141,10 @@ def measure(quick: bool = False) -> Iterator[Result]:
         links = [store.create_link(p.id) for p in people]
         topics = [store.add_topic(meeting.id, f"Thema {i}").id for i in range(6)]
         probe_topic = store.add_topic(meeting.id, PROBE_TOPIC).id
-        rounds = [
-            store.create_round(meeting.id, [*topics, probe_topic], title=f"Messrunde {i + 1}",
-                               dots_per_person=3, max_per_topic=2, visibility=Visibility.LIVE)
-            for i in range(switches)
-        ]  # fmt: skip
+    # Pages wait on the intake screen, or (proposal "prebuilt-vote") on the waiting
+    # screen, where the participant page already builds a prepared round ahead.
+    prebuilt = "prebuilt-vote" in os.environ.get("FACILITATION_BENCH_PROPOSAL", "")
+    before, before_text = ("waiting", WAITING) if prebuilt else ("intake", INTAKE)
 
     log("live: starting facilitation serve")
     served = start_facilitation(location)
@@ -182,10 +182,15 @@ def measure(quick: bool = False) -> Iterator[Result]:
         log("live: phase switches")
         switch: list[float] = []
         cpu: list[str] = []
-        for vote_round in rounds:
-            store.show(meeting.id, "intake")
+        for i in range(switches):
+            store.show(meeting.id, before)
             for page in pages:
-                page.get_by_text("Herausforderung einreichen").first.wait_for(timeout=60_000)
+                page.get_by_text(before_text).first.wait_for(timeout=60_000)
+            # The facilitator prepares the round while the pages show ``before``.
+            vote_round = store.create_round(
+                meeting.id, [*topics, probe_topic], title=f"Messrunde {i + 1}",
+                dots_per_person=3, max_per_topic=2, visibility=Visibility.LIVE,
+            )  # fmt: skip
             settle(served.process.pid, timeout=60, quiet=1.0)
             for page in pages:
                 page.evaluate(WATCH_TEXT, vote_round.title)
@@ -205,12 +210,11 @@ def measure(quick: bool = False) -> Iterator[Result]:
             cpu.append(window.summary())
         yield Result(
             "phase_switch_p95_ms", p95(switch), "ms", 1000,
-            f"{PARTICIPANTS} pages x {switches} rounds opened (intake -> vote); median "
+            f"{PARTICIPANTS} pages x {switches} rounds opened ({before} -> vote); median "
             f"{median(switch):.0f} ms, max {max(switch):.0f} ms; last switch: {cpu[-1]}",
         )  # fmt: skip
 
         log("live: dots while 30 participants vote")
-        vote_round = rounds[-1]
         projector.get_by_text(vote_round.title).first.wait_for(timeout=60_000)
         context = multiprocessing.get_context("spawn")
         stop = context.Event()

@@ -9,6 +9,7 @@ connection; 20 people vote from 30 tabs, so 10 vote from two tabs at once.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import random
 import time
 import traceback
@@ -36,6 +37,10 @@ def _voter(location, round_id, participant_id, seed, attempts, start, results) -
     failures: list[str] = []
     began = ended = 0.0
     try:
+        if "write-lock" in os.environ.get("FACILITATION_BENCH_PROPOSAL", ""):
+            from benchmarks.proposals.sitecustomize import write_lock
+
+            write_lock()
         store = facilitation.open_workspace(location)
         vote_round = store.vote_round(round_id)
         start.wait(timeout=120)
@@ -133,6 +138,8 @@ def _line(metric: str, found: dict, where: str) -> Result:
         return Result(metric, None, "dots/s", 2000,
                       f"{len(found['failures'])} processes failed: {first}")  # fmt: skip
     rate = found["calls"] / found["seconds"]
+    proposal = os.environ.get("FACILITATION_BENCH_PROPOSAL", "")
+    where += f" WITH PROPOSAL {proposal}" if "write-lock" in proposal else ""
     return Result(
         metric, rate, "dots/s", 2000,
         f"{where}: {PROCESSES} processes, {found['calls']} place/take-back calls (each a "
