@@ -237,10 +237,13 @@ def measure(quick: bool = False) -> Iterator[Result]:
         def stop_workers() -> None:
             stop.set()
             orders.put(None)
+            deadline = time.monotonic() + 10  # for all of them together
             for worker in workers:
-                worker.join(timeout=10)
+                worker.join(timeout=max(0.1, deadline - time.monotonic()))
+            for worker in workers:
                 if worker.is_alive():
                     worker.terminate()
+                    worker.join(timeout=5)
 
         callback = CLEANUP.add("live writer processes", stop_workers)
         for worker in workers:

@@ -87,8 +87,9 @@ def run_voters(location: str, attempts: int) -> dict:
         for tab in tabs:
             if tab.is_alive():
                 tab.terminate()
+        deadline = time.monotonic() + 10  # for all of them together
         for tab in tabs:
-            tab.join(timeout=10)
+            tab.join(timeout=max(0.1, deadline - time.monotonic()))
 
     callback = CLEANUP.add("voter processes", stop_tabs)
     for tab in tabs:
