@@ -89,7 +89,8 @@ def write_lock() -> None:
 
 _PROPOSALS = {"live-wait": _live_wait}
 
-_KERNEL = "ipykernel_launcher" in " ".join(getattr(sys, "orig_argv", []))
+_ARGV = " ".join(getattr(sys, "orig_argv", []))
+_KERNEL = "ipykernel_launcher" in _ARGV or "facilitation._kernel" in _ARGV
 _WANTED = os.environ.get("FACILITATION_BENCH_PROPOSAL", "") if _KERNEL else ""
 for _name in filter(None, _WANTED.split(",")):
     try:
