@@ -144,6 +144,16 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help=_("put the participant page on the room network (never the other pages)"),
     )
+    parser.add_argument(
+        "--room",
+        type=int,
+        default=12,
+        metavar="N",
+        help=_(
+            "participant pages prepared before anyone comes; about the number of people "
+            "expected (default: %(default)s)"
+        ),
+    )
 
 
 def _say(text: str) -> None:
@@ -193,7 +203,7 @@ def _default_workspace() -> str:
     )
 
 
-def _serve(workspace: str, port: int, lan: bool) -> int:
+def _serve(workspace: str, port: int, lan: bool, room: int = 12) -> int:
     from . import serve
 
     with open_workspace(workspace) as store:
@@ -208,7 +218,7 @@ def _serve(workspace: str, port: int, lan: bool) -> int:
 
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with serve.start(workspace, key, port=port, lan=lan) as servers:
+        with serve.start(workspace, key, port=port, lan=lan, room=max(room, 0)) as servers:
             for name in ("participant", "facilitator", "projector"):
                 _say(f"{name}: {servers.urls[name]}")
             if lan:
@@ -242,7 +252,7 @@ def _demo(args: argparse.Namespace) -> int:
         with create_workspace(location, "Demo") as store:
             load_demo(store)
         _say(_("Created the demo workspace at {location}").format(location=location))
-    return _serve(location, args.port, args.lan)
+    return _serve(location, args.port, args.lan, args.room)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -312,7 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _demo(args)
         if args.command == "serve":
-            return _serve(args.workspace or _default_workspace(), args.port, args.lan)
+            return _serve(args.workspace or _default_workspace(), args.port, args.lan, args.room)
         if args.command == "export":
             return _export(args)
     except _UsageError as error:

@@ -9,12 +9,17 @@ Settings (see ``shared/research/voila.md`` for the measurements behind them):
 kernels over IPC (no port clashes when many start at once), a closed or
 reloaded tab frees its kernel (the shutdown beacon is accepted), idle kernels
 are culled, tracebacks and sources are never sent to a page, and participant
-kernels are preheated (so identity never comes from the server-side query string).
+kernels are preheated (so identity never comes from the server-side query string):
+as many as the room expects (``room``) before anyone comes, then a few spare.
+Each server is :mod:`facilitation._voila`, Voila with gzip-compressed responses
+(static files compressed once, into a cache, by :func:`start`), and its
+kernels are :mod:`facilitation._kernel` (no debugger: Voila never lets a page use it).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -52,11 +57,15 @@ class Page:
     notebook: str
     offset: int  # port = base port + offset
     public: bool  # may be put on the room network
-    preheat: int  # kernels kept ready (0: none)
+    preheat: int  # spare kernels kept ready once the room has arrived (0: none)
 
+
+# Participant kernels preheated before anyone comes (``--room``): a peer-learning
+# group of municipal leaders is about twelve. Each ready kernel holds about 60 MB.
+DEFAULT_ROOM = 12
 
 PAGES = (
-    Page("participant", "participant.ipynb", 0, public=True, preheat=4),
+    Page("participant", "participant.ipynb", 0, public=True, preheat=2),
     Page("facilitator", "facilitator.ipynb", 1, public=False, preheat=0),
     Page("projector", "projector.ipynb", 2, public=False, preheat=0),
 )
@@ -88,10 +97,11 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
-def voila_command(page: Page, port: int, host: str) -> list[str]:
+def voila_command(page: Page, port: int, host: str, room: int = DEFAULT_ROOM) -> list[str]:
     """The command line of the Voila server of one page."""
+    server = Path(__file__).with_name("_voila.py")  # run as a script: see its docstring
     command = [
-        sys.executable, "-m", "voila", str(notebooks_dir() / page.notebook),
+        sys.executable, str(server), str(notebooks_dir() / page.notebook),
         "--no-browser",
         f"--port={port}",
         f"--Voila.ip={host}",
@@ -107,7 +117,11 @@ def voila_command(page: Page, port: int, host: str) -> list[str]:
         "--template=facilitation",
     ]  # fmt: skip
     if page.preheat:
-        command += ["--preheat_kernel=True", f"--pool_size={page.preheat}"]
+        command += [
+            "--preheat_kernel=True",
+            f"--pool_size={page.preheat}",
+            f"--FacilitationVoila.room_size={max(room, page.preheat)}",
+        ]
     return command
 
 
@@ -150,10 +164,15 @@ def start(
     port: int = 8866,
     lan: bool = False,
     pages: Sequence[Page] = PAGES,
+    room: int = DEFAULT_ROOM,
     timeout: float = 120.0,
     verbose: bool = False,
 ) -> Servers:
-    """Start the page servers for ``workspace`` and wait until every page answers."""
+    """Start the page servers for ``workspace`` and wait until every page answers.
+
+    ``room`` participant kernels are preheated (in the background, after the
+    pages answer) so that a room arriving at once is served from the pool.
+    """
     plan = []
     urls: dict[str, str] = {}
     for page in pages:
@@ -172,18 +191,23 @@ def start(
         "FACILITATION_JOIN_URL": urls.get("participant", ""),
     }
     environment.pop("QUERY_STRING", None)
-    # Our Voila template (see share/voila/templates/facilitation) is found through JUPYTER_PATH.
+    # Our Voila template (see share/voila/templates/facilitation) and our kernel spec
+    # are found through JUPYTER_PATH.
     template_root = str(Path(__file__).parent / "share")
     environment["JUPYTER_PATH"] = os.pathsep.join(
-        p for p in (template_root, environment.get("JUPYTER_PATH", "")) if p
+        p for p in (template_root, _kernel_spec_root(), environment.get("JUPYTER_PATH", "")) if p
     )
+    # Fewer malloc arenas: a kernel's threads (shell, iopub, heartbeat, the page's
+    # live loop) otherwise each get one, and 30 kernels pay for it.
+    environment.setdefault("MALLOC_ARENA_MAX", "2")
+    _precompress_static(environment["JUPYTER_PATH"])
 
     processes: dict[str, subprocess.Popen[bytes]] = {}
     servers = Servers(processes, urls)
     try:
         for page, host, page_port in plan:
             processes[page.name] = subprocess.Popen(
-                voila_command(page, page_port, host),
+                voila_command(page, page_port, host, room),
                 env=environment,
                 start_new_session=True,  # its own process group: stopped with its kernels
                 stdout=subprocess.DEVNULL,
@@ -197,6 +221,42 @@ def start(
         servers.stop()
         raise
     return servers
+
+
+KERNEL_SPEC = {
+    # "python" is replaced by the server's own interpreter (jupyter_client).
+    "argv": ["python", "-m", "facilitation._kernel", "-f", "{connection_file}"],
+    "display_name": "Python 3 (facilitation page)",
+    "language": "python",
+    "metadata": {"debugger": False},
+}
+
+
+def _kernel_spec_root() -> str:
+    """A folder with the kernel spec ``python3`` of the pages (see ``facilitation._kernel``)."""
+    from ._static_gzip import cache_folder
+
+    root = cache_folder().parent / "jupyter"
+    spec = root / "kernels" / "python3" / "kernel.json"
+    text = json.dumps(KERNEL_SPEC, indent=1)
+    try:
+        if not spec.exists() or spec.read_text() != text:
+            spec.parent.mkdir(parents=True, exist_ok=True)
+            aside = spec.with_name(f"kernel.json.{os.getpid()}")
+            aside.write_text(text)
+            os.replace(aside, spec)  # other servers starting now never read half a file
+    except OSError:
+        return ""  # the standard kernel then
+    return str(root)
+
+
+def _precompress_static(jupyter_path: str) -> None:
+    """Compress Voila's static files once, into the shared cache (quick when done before)."""
+    from . import _static_gzip
+
+    folders = [os.path.join(p, "voila", "templates") for p in jupyter_path.split(os.pathsep) if p]
+    with contextlib.suppress(OSError):
+        _static_gzip.precompress([*folders, *_static_gzip.static_folders()])
 
 
 def _wait_until_answering(
