@@ -502,3 +502,12 @@ def test_path_measures_equal_networkx(graph: nx.Graph) -> None:
         for node in graph:
             assert between[node] == pytest.approx(expected_between[node], abs=1e-12)
             assert close[node] == pytest.approx(expected_close[node], abs=1e-12)
+
+
+def test_a_dollar_in_a_name_is_drawn_as_text_not_as_math() -> None:
+    import dataclasses
+
+    municipalities, ties = network.example_records()
+    odd = dataclasses.replace(municipalities[0], name="$\\foo{ x$ & <b>")
+    picture = network.draw(network.cooperation_graph([odd, *municipalities[1:]], ties))
+    assert b"foo" in picture and b"<b>" not in picture

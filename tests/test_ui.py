@@ -385,3 +385,82 @@ def test_facilitator_builds_the_agenda_on_the_flow_tab(room) -> None:
     assert "Begrüßung und Vorstellungsrunde" in facilitator.agenda.value
     assert "<img" not in facilitator.agenda.value and "&lt;img" in facilitator.agenda.value
     assert len(room["store"].agenda(room["meeting"].id)) == 2
+
+
+def test_preparing_another_meeting_never_moves_the_room(room) -> None:
+    store, facilitator = room["store"], room["facilitator"]
+    today = room["meeting"]
+    anna = room["pages"]["Anna Sommer"]
+    # Another tab (or the command line) adds a meeting: this page and the room stay.
+    later = store.add_meeting("Zweites Treffen")
+    facilitator.refresh()
+    assert facilitator.meeting.value == today.id
+    assert store.current_meeting().id == today.id
+    # The facilitator prepares the next meeting on her page: the room stays too.
+    facilitator.meeting.value = later.id
+    facilitator.new_meeting_title.value = "Drittes Treffen"
+    facilitator.new_meeting_button.click()
+    assert store.current_meeting().id == today.id
+    assert "Auftakt Ostsachsen" in facilitator.live_state.value
+    assert facilitator.make_live.layout.display != "none"
+    anna.refresh()
+    assert "Auftakt Ostsachsen" in anna.header.value
+    # Until she puts it on the screens.
+    facilitator.meeting.value = later.id
+    facilitator.make_live.click()
+    assert store.current_meeting().id == later.id
+    assert facilitator.make_live.layout.display == "none"
+
+
+def test_nothing_of_a_meeting_reaches_someone_not_registered_for_it(room) -> None:
+    store, facilitator = room["store"], room["facilitator"]
+    first = room["meeting"]
+    second = store.add_meeting("Zweites Treffen")
+    carla = room["people"]["Carla Weiß"]
+    store.register(second.id, room["people"]["Anna Sommer"].id)
+    topic = store.add_topic(second.id, "Vertrauliches Thema aus Treffen 2")
+    vote_round = store.create_round(second.id, [topic.id], visibility="live")
+    store.open_round(vote_round.id)
+    store.show(second.id, "vote", vote_round.id)
+    store.set_current_meeting(second.id)
+    _refresh(room)
+    page = room["pages"]["Carla Weiß"]
+    assert "nicht angemeldet" in _texts(page)
+    assert "Vertrauliches Thema" not in _state(page.widget)
+    # Registered from the facilitator's page, she takes part at once.
+    facilitator.meeting.value = second.id
+    facilitator.refresh()
+    assert carla.id in [value for _label, value in facilitator.known.options]
+    facilitator.known.value = (carla.id,)
+    facilitator.register_known.click()
+    page.refresh()
+    assert "Vertrauliches Thema" in _texts(page)
+    assert store.is_registered(second.id, carla.id) and store.is_registered(first.id, carla.id)
+
+
+def test_a_new_link_ends_the_old_one_even_on_an_open_page(room) -> None:
+    store, facilitator = room["store"], room["facilitator"]
+    bernd = room["people"]["Bernd Hahn"]
+    page = room["pages"]["Bernd Hahn"]
+    old = store.links(bernd.id)[0]
+    facilitator.person_choice.value = bernd.id
+    facilitator.new_link.click()
+    (new,) = store.links(bernd.id)
+    assert new != old
+    page.refresh()
+    assert page.person is None and "fac-error" in page.message.value
+    fresh = ParticipantApp(store, live=False)
+    fresh.identify(new)
+    assert fresh.person.id == bernd.id
+    facilitator.remove_person.click()
+    assert not store.is_registered(room["meeting"].id, bernd.id)
+
+
+def test_an_unexpected_failure_is_said_on_the_facilitator_page(room) -> None:
+    facilitator = room["facilitator"]
+
+    def broken() -> None:
+        raise OSError("disk full")
+
+    assert facilitator.act(broken) is None
+    assert "disk full" in facilitator.message.value and "fac-error" in facilitator.message.value

@@ -370,7 +370,7 @@ def test_a_participant_of_another_meeting_reads_no_notes(room) -> None:
     state = _all_state(page.widget)
     assert "Vertrauliche Idee" not in state
     assert "Geheime Schlüsselfrage" not in state
-    assert "nicht angemeldet" in page.view("consultation").head.value
+    assert "nicht angemeldet" in page.waiting.value
 
 
 def test_facilitator_sets_key_question_method_minutes_and_export(room) -> None:
@@ -579,3 +579,21 @@ def test_two_groups_consult_in_parallel_each_page_shows_its_own(room) -> None:
     assert [e.text for e in store.entries(second.id)] == ["Frage zu Fall B"]
     assert store.entries(first.id) == []
     facilitator.refresh()
+
+
+def test_the_key_question_field_follows_the_chosen_consultation(room) -> None:
+    store, facilitator = room["store"], room["facilitator"]
+    meeting_id = room["meeting"].id
+    first = store.add_consultation(meeting_id, "Leerstand")
+    store.update_consultation(first.id, key_question="Wie beleben wir den Markt?")
+    second = store.add_consultation(meeting_id, "Schülerverkehr")
+    tab = facilitator.tab("consultation")
+    facilitator.refresh()
+    tab.choice.value = first.id
+    facilitator.refresh()
+    assert tab.key_question.value == "Wie beleben wir den Markt?"
+    tab.choice.value = second.id
+    facilitator.refresh()
+    assert tab.key_question.value == ""  # never the other consultation's question
+    tab.save_question.click()
+    assert store.consultation(second.id).key_question == ""

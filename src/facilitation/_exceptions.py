@@ -32,6 +32,7 @@ __all__ = [
     "NoDotsLeft",
     "NoHomeMunicipality",
     "NoMeetingChosen",
+    "NoParticipantChosen",
     "NoRole",
     "NoRoundChosen",
     "NoTableRoundChosen",
@@ -224,6 +225,10 @@ class IntakeClosed(FacilitationError):
 
 class NoMeetingChosen(FacilitationError):
     template = N_("Choose or add a meeting first.")
+
+
+class NoParticipantChosen(FacilitationError):
+    template = N_("Choose a participant first.")
 
 
 class NoRoundChosen(FacilitationError):

@@ -505,6 +505,11 @@ class Store(NetworkStore):
                 )
             )
 
+    def is_registered(self, meeting_id: int, participant_id: int) -> bool:
+        """Whether a participant is registered for a meeting."""
+        with read(self.engine) as c:
+            return _is_registered(c, meeting_id, participant_id)
+
     # --- personal links --------------------------------------------------------------
 
     def create_link(self, participant_id: int) -> str:

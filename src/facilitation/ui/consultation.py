@@ -465,7 +465,7 @@ class ConsultationView(ParticipantView):
             else:
                 self.page.clear_message()
             ok = True
-        self.update(self.store.live(self.page.meeting_id))
+        self.page.refresh()  # whatever the screens show now
         return ok
 
     def submit(self) -> None:
@@ -605,6 +605,7 @@ class ConsultationTab(FacilitatorTab):
     title = N_("Collegial consultation")
 
     def build(self) -> None:
+        self._question_of: int | None = None  # the consultation the key question field shows
         page = self.page
         wide = {"description_width": "initial"}
         row = {"flex_flow": "row wrap", "align_items": "center"}
@@ -865,8 +866,10 @@ class ConsultationTab(FacilitatorTab):
         try:
             self._state(current, roles, live)
             self._casting(current, roles, people)
-            if not self.key_question.value:
+            if self._question_of != current.id or not self.key_question.value:
+                # Another consultation chosen: its own key question, never the last one's.
                 set_if_changed(self.key_question, current.key_question)
+                self._question_of = current.id
             set_if_changed(self.method, current.method)
             for phase, box in self.minutes.items():
                 set_if_changed(box, current.phase_minutes.get(phase.value, 0))

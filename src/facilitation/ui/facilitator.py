@@ -9,13 +9,14 @@ its rules; a refusal becomes a message and changes nothing.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
 
-from .._exceptions import FacilitationError, NoMeetingChosen
+from .._exceptions import FacilitationError, NoMeetingChosen, NoParticipantChosen
 from ..i18n import _
 from ..models import SCREEN_WORDS, LiveState, Screen, VoteState
 from ..store import Store
@@ -27,6 +28,8 @@ from ._style import header_row, style_sheet
 from ._views import qr_svg, timer_ms
 
 __all__ = ["FacilitatorApp"]
+
+log = logging.getLogger(__name__)
 
 
 class FacilitatorApp:
@@ -47,10 +50,18 @@ class FacilitatorApp:
             value=current.id if current else (meetings[-1].id if meetings else None),
             layout={"width": "min(100%, 640px)"},
         )
-        self.meeting.observe(lambda _c: self.act(self._choose_meeting), "value")
+        # The meeting this page works on; the participants and the wall follow the meeting
+        # on the screens, which changes only with "make live" (preparing the next meeting
+        # during a workshop must not take the room with it).
+        self.meeting.observe(lambda _c: self.refresh(), "value")
         self.new_meeting_title = widgets.Text(placeholder=_("Title of a new meeting"))
         self.new_meeting_button = self.wire(
             widgets.Button(description=_("Add meeting")), self.add_meeting
+        )
+        self.live_state = widgets.HTML()
+        self.make_live = self.wire(
+            widgets.Button(description=_("Put this meeting on the screens"), icon="television"),
+            lambda: self.store.set_current_meeting(self.need_meeting()),
         )
 
         self.flow = widgets.VBox()
@@ -72,6 +83,10 @@ class FacilitatorApp:
                 widgets.HBox(
                     [self.meeting, self.new_meeting_title, self.new_meeting_button],
                     layout={"flex_flow": "row wrap"},
+                ),
+                widgets.HBox(
+                    [self.live_state, self.make_live],
+                    layout={"flex_flow": "row wrap", "align_items": "center"},
                 ),
                 self.message,
                 self.tabs,
@@ -105,6 +120,11 @@ class FacilitatorApp:
         except FacilitationError as error:
             self.message.value = f'<div class="fac-error">{esc(str(error))}</div>'
             return None
+        except Exception as error:  # the page must say so, not fail silently in a callback
+            log.exception("an action on the facilitator's page failed")
+            text = _("Something went wrong: {error}").format(error=error)
+            self.message.value = f'<div class="fac-error">{esc(text)}</div>'
+            return None
         self.message.value = ""
         self.refresh()
         return result
@@ -124,15 +144,41 @@ class FacilitatorApp:
             raise NoMeetingChosen()
         return self.meeting_id
 
-    def _choose_meeting(self) -> None:
-        self.store.set_current_meeting(self.meeting_id)
-
     def add_meeting(self) -> None:
+        """Add a meeting and work on it (it goes on the screens only if none is there yet)."""
         meeting = self.store.add_meeting(self.new_meeting_title.value)
         self.new_meeting_title.value = ""
-        self.meeting.options = [(self._meeting_label(m), m.id) for m in self.store.meetings()]
+        self._set_meeting_options()
         self.meeting.value = meeting.id
-        self.store.set_current_meeting(meeting.id)
+        if self.store.current_meeting() is None:
+            self.store.set_current_meeting(meeting.id)
+
+    def _set_meeting_options(self) -> None:
+        """The meetings in the chooser, keeping the one chosen (ipywidgets would reset it)."""
+        options = [(self._meeting_label(m), m.id) for m in self.store.meetings()]
+        if list(self.meeting.options) == options:
+            return
+        chosen = self.meeting.value
+        with self.meeting.hold_trait_notifications():
+            self.meeting.options = options
+            ids = [value for _label, value in options]
+            self.meeting.value = chosen if chosen in ids else (ids[-1] if ids else None)
+
+    def _refresh_live_state(self) -> None:
+        current = self.store.current_meeting()
+        if current is None:
+            text, style = _("No meeting is on the screens."), "fac-error"
+        elif current.id == self.meeting_id:
+            text, style = _("On the screens: {title}").format(title=current.title), "fac-ok"
+        else:
+            text = _(
+                "On the screens: {title}. This page works on another meeting: what you "
+                "open here is seen only once you put it on the screens."
+            ).format(title=current.title)
+            style = "fac-error"
+        set_if_changed(self.live_state, f'<div class="{style}">{esc(text)}</div>')
+        shown = "none" if current is not None and current.id == self.meeting_id else ""
+        set_if_changed(self.make_live.layout, shown, "display")
 
     # --- flow ------------------------------------------------------------------------
 
@@ -243,7 +289,32 @@ class FacilitatorApp:
             widgets.Button(description=_("Sheet of personal links (print)"), icon="print"),
             self.link_sheet,
         )
+        wide = {"description_width": "initial"}
+        self.known = widgets.SelectMultiple(
+            description=_("From earlier meetings"),
+            rows=6,
+            style=wide,
+            layout={"width": "min(100%, 560px)"},
+        )
+        self.register_known = self.wire(
+            widgets.Button(description=_("Register the selected for this meeting")),
+            self.register_selected,
+        )
+        self.person_choice = widgets.Dropdown(
+            description=_("Participant"), style=wide, layout={"width": "min(100%, 420px)"}
+        )
+        self.new_link = self.wire(
+            widgets.Button(description=_("New personal link (the old one stops working)")),
+            self.renew_link,
+        )
+        self.remove_person = self.wire(
+            widgets.Button(description=_("Remove from this meeting"), button_style="warning"),
+            lambda: self.store.unregister(self.need_meeting(), self._chosen_person()),
+        )
         invite = esc(_("Invite a participant"))
+        again = esc(_("Participants of earlier meetings"))
+        manage = esc(_("Links and registration"))
+        row = {"flex_flow": "row wrap", "align_items": "center"}
         self.people.children = [
             widgets.HTML(f"<h2>{invite}</h2>"),
             self.person_name,
@@ -252,12 +323,41 @@ class FacilitatorApp:
             self.person_email,
             self.person_consent,
             self.add_person,
+            widgets.HTML(f"<h2>{again}</h2>"),
+            self.known,
+            self.register_known,
             self.join_state,
-            widgets.HBox([self.open_join, self.close_join]),
+            widgets.HBox([self.open_join, self.close_join], layout=row),
             self.people_table,
+            widgets.HTML(f"<h2>{manage}</h2>"),
+            widgets.HBox([self.person_choice, self.new_link, self.remove_person], layout=row),
             self.make_sheet,
             self.sheet,
         ]
+
+    @staticmethod
+    def _person_label(person: Any, towns: dict[int, str]) -> str:
+        town = towns.get(person.municipality_id, "")
+        return f"{person.name} ({town})" if town else person.name
+
+    def register_selected(self) -> None:
+        """Register participants of earlier meetings for this one (their links stay valid)."""
+        meeting_id = self.need_meeting()
+        for participant_id in self.known.value:
+            self.store.register(meeting_id, participant_id)
+        self.known.value = ()
+
+    def _chosen_person(self) -> int:
+        if self.person_choice.value is None:
+            raise NoParticipantChosen()
+        return self.person_choice.value
+
+    def renew_link(self) -> str:
+        """Revoke the chosen participant's links and make a new one (a lost or passed-on link)."""
+        participant_id = self._chosen_person()
+        for token in self.store.links(participant_id):
+            self.store.revoke_link(token)
+        return self.store.create_link(participant_id)
 
     def register_participant(self) -> None:
         meeting_id = self.need_meeting()
@@ -319,6 +419,20 @@ class FacilitatorApp:
         else:
             text = _("Joining with a code is closed: only personal links work.")
         set_if_changed(self.join_state, f'<div class="fac-card">{esc(text)}</div>')
+        everyone = self.store.participants()
+        here = self.store.participants(meeting_id)
+        here_ids = {p.id for p in here}
+        known = [(self._person_label(p, names), p.id) for p in everyone if p.id not in here_ids]
+        if list(self.known.options) != known:
+            self.known.options = known
+        set_if_changed(self.known.layout, "" if known else "none", "display")
+        set_if_changed(self.register_known.layout, "" if known else "none", "display")
+        choices = [(self._person_label(p, names), p.id) for p in here]
+        if list(self.person_choice.options) != choices:
+            chosen = self.person_choice.value
+            self.person_choice.options = choices
+            ids = [i for _label, i in choices]
+            self.person_choice.value = chosen if chosen in ids else (ids[0] if ids else None)
         seen = self.store.seen(meeting_id)
         held = self.store.dots_per_participant(round_id) if round_id else {}
         total = self.store.vote_round(round_id).dots_per_person if round_id else 0
@@ -352,10 +466,8 @@ class FacilitatorApp:
         self._refresh(every_tab=False)
 
     def _refresh(self, *, every_tab: bool) -> None:
-        meetings = self.store.meetings()
-        options = [(self._meeting_label(m), m.id) for m in meetings]
-        if list(self.meeting.options) != options:
-            self.meeting.options = options
+        self._set_meeting_options()
+        self._refresh_live_state()
         if self.meeting_id is None:
             self.message.value = (
                 '<div class="fac-card">' + esc(_("Choose or add a meeting to start.")) + "</div>"

@@ -81,7 +81,7 @@ class IntakeView(ParticipantView):
             return
         self.page.say_ok(_("Thank you! Your challenge is on the wall."))
         self.title_input.value = self.description_input.value = self.tags_input.value = ""
-        self.update(self.store.live(self.page.meeting_id))
+        self.page.refresh()  # whatever the screens show now
 
 
 class IntakeTab(FacilitatorTab):

@@ -35,7 +35,9 @@ class ParticipantApp:
     def __init__(self, store: Store, *, live: bool = True) -> None:
         self.store = store
         self.person: Participant | None = None
+        self.token = ""
         self.meeting_id: int | None = None
+        self._seen_in: int | None = None  # the meeting her presence was noted for
         self.identity = Identity()
         self.countdown = Countdown()
         self.header = widgets.HTML()
@@ -67,7 +69,8 @@ class ParticipantApp:
         self.widget.add_class("fac-root")
         self._wait(_("Opening your page ..."))
         self.identity.observe(self._on_identity, "ready")
-        self._loop = LiveLoop(store, self.refresh) if live else None
+        # Thirty pages refreshing at once crowd the laptop: participants look twice a second.
+        self._loop = LiveLoop(store, self.refresh, interval=0.5) if live else None
 
     def view(self, screen: Screen | str) -> ParticipantView:
         """The view that shows ``screen``."""
@@ -101,13 +104,13 @@ class ParticipantApp:
                 self._show_error(str(error))
                 return
             self.identity.remember = token
+        self.token = token
+        self._seen_in = None
         meeting = self.store.current_meeting()
         self.meeting_id = meeting.id if meeting else None
         if self.person is None:
             self._build_join()
             return
-        if self.meeting_id is not None:
-            self.store.mark_seen(self.meeting_id, self.person.id)
         self.refresh()
         if self._loop is not None and not self._loop._thread.is_alive():
             self._loop.start()
@@ -177,15 +180,32 @@ class ParticipantApp:
         """Show what the facilitator has opened now (called whenever the workspace changes)."""
         if self.person is None:
             return
+        try:  # a link the facilitator revoked stops working on open pages too
+            self.person = self.store.participant_for_link(self.token)
+        except FacilitationError as error:
+            self.person = None
+            self.identity.remember = "-"
+            self._show_error(str(error))
+            return
         meeting = self.store.current_meeting()
         self.meeting_id = meeting.id if meeting else None
         if meeting is None:
             self._set_header(None)
             self._wait(_("The facilitator will open the next step shortly."))
             return
+        self._set_header(meeting.title)
+        if not self.store.is_registered(meeting.id, self.person.id):
+            # Nothing of a meeting reaches someone who is not part of it.
+            self.countdown.ends_at = 0
+            self._wait(
+                _("You are not registered for this meeting. Please ask the facilitator to add you.")
+            )
+            return
+        if self._seen_in != meeting.id:
+            self.store.mark_seen(meeting.id, self.person.id)
+            self._seen_in = meeting.id
         live = self.store.live(meeting.id)
         self.countdown.ends_at = timer_ms(live.timer_ends_at)
-        self._set_header(meeting.title)
         view = self._by_screen.get(live.screen)
         if view is not None:
             try:
@@ -196,8 +216,9 @@ class ParticipantApp:
                 self._show(view.widget)
         if view is None:
             self._wait(_("The facilitator will open the next step shortly."))
-            for each in self.views:
-                each.prepare(live)
+        for each in self.views:
+            if each is not view:
+                each.prepare(live)  # build ahead, so that the next switch is quick
 
     def _show(self, section: widgets.Widget) -> None:
         """Show one of the page's screens and hide the others."""

@@ -207,7 +207,7 @@ class TablesView(ParticipantView):
         else:
             self.page.say_ok(_("Added to the table's notes."))
             self.text.value = ""
-        self.update(self.store.live(self.page.meeting_id))
+        self.page.refresh()  # whatever the screens show now
 
 
 # --- the wall ------------------------------------------------------------------------------
