@@ -263,10 +263,16 @@ class FacilitatorApp:
     # --- participants -------------------------------------------------------------------
 
     def _build_people(self) -> None:
-        self.person_name = widgets.Text(description=_("Name"))
-        self.person_role = widgets.Text(description=_("Role"), placeholder=_("e.g. mayor"))
-        self.person_town = widgets.Dropdown(description=_("Municipality"), options=[("", None)])
-        self.person_email = widgets.Text(description=_("E-mail"))
+        label = {"description_width": "7.5em"}
+        field = {"width": "min(100%, 420px)"}
+        self.person_name = widgets.Text(description=_("Name"), style=label, layout=field)
+        self.person_role = widgets.Text(
+            description=_("Role"), placeholder=_("e.g. mayor"), style=label, layout=field
+        )
+        self.person_town = widgets.Dropdown(
+            description=_("Municipality"), options=[("", None)], style=label, layout=field
+        )
+        self.person_email = widgets.Text(description=_("E-mail"), style=label, layout=field)
         self.person_consent = widgets.Checkbox(
             description=_("May be named in the protocol"), indent=False
         )
