@@ -131,11 +131,19 @@ class ParticipantApp:
             self.join_form.children = [widgets.HTML(f'<div class="fac-card">{esc(text)}</div>')]
             self._show(self.join_form)
             return
-        self.join_code = widgets.Text(description=_("Join code"), placeholder="ABC123")
-        self.join_name = widgets.Text(description=_("Name"))
-        self.join_role = widgets.Text(description=_("Role"), placeholder=_("e.g. mayor"))
+        label = {"description_width": "8em"}
+        field = {"width": "min(100%, 460px)"}
+        self.join_code = widgets.Text(
+            description=_("Join code"), placeholder="ABC123", style=label, layout=field
+        )
+        self.join_name = widgets.Text(description=_("Name"), style=label, layout=field)
+        self.join_role = widgets.Text(
+            description=_("Role"), placeholder=_("e.g. mayor"), style=label, layout=field
+        )
         towns = [("", None)] + [(m.name, m.id) for m in self.store.municipalities()]
-        self.join_town = widgets.Dropdown(description=_("Municipality"), options=towns)
+        self.join_town = widgets.Dropdown(
+            description=_("Municipality"), options=towns, style=label, layout=field
+        )
         self.join_consent = widgets.Checkbox(
             description=_("I agree to be named in the protocol"), indent=False
         )
