@@ -9,7 +9,8 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, Table, insert, select, update
+from sqlalchemy import Connection, Row, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .._exceptions import InvalidInput, RecordNotFound, word
 from ..i18n import N_
@@ -97,11 +98,18 @@ def put(
 ) -> None:
     """Update the row of ``table`` with ``key`` to ``values``, or insert it (with ``on_insert``).
 
-    Inside the caller's transaction; the row's key columns must be unique.
+    Inside the caller's transaction; the key columns must be the table's primary key
+    (or another unique constraint). One statement, ``INSERT … ON CONFLICT DO UPDATE``:
+    two pages that write the first row at the same moment on PostgreSQL do not both
+    insert it (one updates the row the other inserted).
     """
-    where = [table.c[name] == value for name, value in key.items()]
-    if not connection.execute(update(table).where(*where).values(**values)).rowcount:
-        connection.execute(insert(table).values(**key, **values, **(on_insert or {})))
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(**key, **values, **(on_insert or {}))
+    if values:
+        statement = statement.on_conflict_do_update(index_elements=list(key), set_=values)
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=list(key))
+    connection.execute(statement)
 
 
 def text_field(value: str | None, field: str, *, limit: int, required: bool = True) -> str:

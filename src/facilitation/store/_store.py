@@ -489,12 +489,9 @@ class Store(NetworkStore):
         with write(self.engine) as c:
             fetch_one(c, s.meeting, meeting_id)
             fetch_one(c, s.participant, participant_id)
-            if not _is_registered(c, meeting_id, participant_id):
-                c.execute(
-                    insert(s.meeting_participant).values(
-                        meeting_id=meeting_id, participant_id=participant_id
-                    )
-                )
+            # Insert, or nothing if she is registered: also when two pages do it at once.
+            put(c, s.meeting_participant,
+                {"meeting_id": meeting_id, "participant_id": participant_id}, {})  # fmt: skip
 
     def unregister(self, meeting_id: int, participant_id: int) -> None:
         with write(self.engine) as c:

@@ -1,0 +1,166 @@
+"""Two pages write at the same moment: each rule still holds, on SQLite and on PostgreSQL.
+
+SQLite lets one writer in at a time (``BEGIN IMMEDIATE``); PostgreSQL runs the
+transactions side by side, so a rule checked there must lock what it reads or
+let the database decide (``INSERT … ON CONFLICT``). The tests use real threads,
+each with its own connection (a page of its own), started together by a barrier;
+or they hold a facilitator's change open in a transaction while a participant's
+call comes in, and commit it while that call is under way.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, update
+
+import facilitation
+from facilitation import (
+    Store,
+)
+from facilitation.models import ConsultationPhase
+from facilitation.store import _schema as s
+from facilitation.store._engine import write
+from facilitation.store._records import now
+
+TRIALS = 12
+
+
+def at_once(location: str, calls: list[Callable[[Store], Any]]) -> list[Any]:
+    """Run each call in its own thread with its own store, all released at the same moment.
+
+    Returns what each call returned or raised, in the order of ``calls``.
+    """
+    outcomes: list[Any] = [None] * len(calls)
+    stores = [facilitation.open_workspace(location) for _ in calls]
+    for store in stores:
+        store.info()  # connect before the start, so that the calls meet in the database
+    start = threading.Barrier(len(calls))
+
+    def run(index: int) -> None:
+        start.wait()
+        try:
+            outcomes[index] = calls[index](stores[index])
+        except Exception as error:
+            outcomes[index] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    for store in stores:
+        store.close()
+    return outcomes
+
+
+def while_held(
+    location: str, change: Callable[[Connection], None], call: Callable[[Store], Any]
+) -> Any:
+    """Hold ``change`` uncommitted while ``call`` starts on another page; then commit it.
+
+    Returns what ``call`` returned or raised. On SQLite the call waits for the
+    write lock; on PostgreSQL it runs until it meets a lock or commits.
+    """
+    outcome: dict[str, Any] = {}
+    store, other = facilitation.open_workspace(location), facilitation.open_workspace(location)
+    other.info()
+
+    def run() -> None:
+        try:
+            outcome["value"] = call(other)
+        except Exception as error:
+            outcome["value"] = error
+
+    thread = threading.Thread(target=run)
+    with write(store.engine) as c:
+        change(c)
+        thread.start()
+        time.sleep(0.6)  # the call has read what it checks, and waits or has written
+    thread.join(timeout=120)
+    other.close()
+    store.close()
+    return outcome["value"]
+
+
+@pytest.fixture
+def room(fresh_store: Store, location: str) -> Iterator[dict[str, Any]]:
+    store = fresh_store
+    towns = [store.add_municipality(f"Stadt {i}").id for i in range(TRIALS + 2)]
+    meeting = store.add_meeting("Treffen")
+    anna = store.add_participant("Anna", meeting_id=meeting.id, municipality_id=towns[0]).id
+    bernd = store.add_participant("Bernd", meeting_id=meeting.id).id
+    yield {"store": store, "location": location, "meeting": meeting.id, "towns": towns,
+           "anna": anna, "bernd": bernd}  # fmt: skip
+
+
+def _errors(outcomes: list[Any]) -> list[str]:
+    return [f"{type(o).__name__}: {o}" for o in outcomes if isinstance(o, Exception)]
+
+
+# --- update, else insert --------------------------------------------------------------------
+
+
+def test_two_tabs_of_one_person_mark_her_seen_at_once(room) -> None:
+    store, location, anna = room["store"], room["location"], room["anna"]
+    for trial in range(TRIALS):
+        meeting = store.add_meeting(f"Runde {trial}").id
+        store.register(meeting, anna)
+        outcomes = at_once(location, [lambda st, m=meeting: st.mark_seen(m, anna)] * 2)
+        assert _errors(outcomes) == []
+        assert set(store.seen(meeting)) == {anna}
+
+
+def test_the_first_change_of_what_a_meeting_shows_from_two_pages(room) -> None:
+    store, location = room["store"], room["location"]
+    for trial in range(TRIALS):
+        meeting = store.add_meeting(f"Runde {trial}").id
+        outcomes = at_once(
+            location,
+            [lambda st, m=meeting: st.set_intake(m, True),
+             lambda st, m=meeting: st.start_timer(m, 60)],
+        )  # fmt: skip
+        assert _errors(outcomes) == []
+        live = store.live(meeting)
+        assert live.intake_open and live.timer_ends_at is not None
+
+
+def test_two_facilitator_tabs_register_a_person_at_once(room) -> None:
+    store, location, bernd = room["store"], room["location"], room["bernd"]
+    for trial in range(TRIALS):
+        meeting = store.add_meeting(f"Runde {trial}").id
+        outcomes = at_once(location, [lambda st, m=meeting: st.register(m, bernd)] * 2)
+        assert _errors(outcomes) == []
+        assert [p.id for p in store.participants(meeting)] == [bernd]
+
+
+# --- a check and the write it guards ------------------------------------------------------------
+
+
+def _close_intake(meeting: int) -> Callable[[Connection], None]:
+    def change(c: Connection) -> None:
+        c.execute(
+            update(s.meeting_live)
+            .where(s.meeting_live.c.meeting_id == meeting)
+            .values(intake_open=False, updated_at=now())
+        )
+
+    return change
+
+
+# --- entries: taken, left, withdrawn, made into next steps ------------------------------------
+
+
+def _closing(store: Store, meeting: int, people: dict[str, int]) -> tuple[int, list[int]]:
+    consultation = store.add_consultation(meeting, "Leerstand", key_question="Was tun?",
+                                          method="brainstorming").id  # fmt: skip
+    store.set_roles(consultation, {people["Anna"]: "case_giver", people["Bernd"]: "consultant"})
+    store.set_phase(consultation, ConsultationPhase.CONSULTATION)
+    ideas = [store.submit_entry(consultation, people["Bernd"], f"Idee {i}").id
+             for i in range(TRIALS)]  # fmt: skip
+    store.set_phase(consultation, ConsultationPhase.CLOSING)
+    return consultation, ideas
