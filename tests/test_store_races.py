@@ -21,6 +21,8 @@ from sqlalchemy import Connection, update
 import facilitation
 from facilitation import (
     Store,
+    TableRoundNotRunning,
+    TieAlreadyDeclared,
 )
 from facilitation.models import ConsultationPhase
 from facilitation.store import _schema as s
@@ -141,6 +143,33 @@ def test_two_facilitator_tabs_register_a_person_at_once(room) -> None:
 # --- a check and the write it guards ------------------------------------------------------------
 
 
+def test_a_double_click_enters_a_tie_once(room) -> None:
+    store, location, meeting, anna = room["store"], room["location"], room["meeting"], room["anna"]
+    store.show_network(meeting)
+    for partner in room["towns"][1 : TRIALS + 1]:
+        outcomes = at_once(
+            location, [lambda st, p=partner: st.declare_ties(meeting, anna, p, topics=["Kita"])] * 2
+        )
+        assert sorted(type(o).__name__ for o in outcomes) == ["TieAlreadyDeclared", "list"]
+        assert len([t for t in store.ties_declared_by(anna) if t.target_id == partner]) == 1
+    assert isinstance(next(o for o in outcomes if isinstance(o, Exception)), TieAlreadyDeclared)
+
+
+def test_two_clicks_on_add_a_round_number_the_rounds_one_after_the_other(room) -> None:
+    store, location, meeting = room["store"], room["location"], room["meeting"]
+    for _trial in range(TRIALS // 2):
+        outcomes = at_once(
+            location,
+            [lambda st: st.add_table_round(meeting), lambda st: st.add_table_round(meeting),
+             lambda st: st.add_agenda_item(meeting, "Pause"),
+             lambda st: st.add_agenda_item(meeting, "Pause")],
+        )  # fmt: skip
+        assert _errors(outcomes) == []
+    numbers = [r.number for r in store.table_rounds(meeting)]
+    assert numbers == list(range(1, TRIALS + 1))
+    assert [a.position for a in store.agenda(meeting)] == list(range(1, TRIALS + 1))
+
+
 def _close_intake(meeting: int) -> Callable[[Connection], None]:
     def change(c: Connection) -> None:
         c.execute(
@@ -150,6 +179,27 @@ def _close_intake(meeting: int) -> Callable[[Connection], None]:
         )
 
     return change
+
+
+def test_no_note_goes_to_a_round_after_the_next_one_started(room) -> None:
+    store, meeting, anna = room["store"], room["meeting"], room["anna"]
+    table = store.add_table(meeting, "Wasser")
+    first, second = (store.add_table_round(meeting) for _ in range(2))
+    store.assign(first.id, table.id, [anna])
+    store.start_table_round(first.id)
+    store.end_table_round(first.id)  # the bell: notes may still come in, until round 2 starts
+
+    def start_second(c: Connection) -> None:
+        c.execute(update(s.table_round).where(s.table_round.c.id == second.id)
+                  .values(started_at=now()))  # fmt: skip
+
+    outcome = while_held(
+        room["location"],
+        start_second,
+        lambda st: st.submit_table_note(first.id, anna, "Noch schnell"),
+    )
+    assert isinstance(outcome, TableRoundNotRunning), outcome
+    assert store.table_notes(table.id) == []
 
 
 # --- entries: taken, left, withdrawn, made into next steps ------------------------------------

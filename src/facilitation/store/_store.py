@@ -82,7 +82,7 @@ from . import _schema as s
 from ._engine import read, write
 from ._network import NetworkStore
 from ._open import describe_location
-from ._records import fetch, fetch_one, now, put, record, text_field
+from ._records import fetch, fetch_one, locking, now, put, record, text_field
 from ._watch import ChangeWatcher
 
 __all__ = ["DEFAULT_PHASE_MINUTES", "Store"]
@@ -386,7 +386,7 @@ class Store(NetworkStore):
         if minutes is not None and minutes < 0:
             raise InvalidInput(field=word(N_("Minutes")), problem=word(N_("must not be negative")))
         with write(self.engine) as c:
-            fetch_one(c, s.meeting, meeting_id)
+            _lock_meeting(c, meeting_id)  # the next number
             position = (
                 c.execute(
                     select(func.coalesce(func.max(s.agenda_item.c.position), 0)).where(
@@ -707,7 +707,7 @@ class Store(NetworkStore):
         _positive(timer_seconds, N_("Timer"))
         visibility = _enum(Visibility, visibility, N_("Visibility"))
         with write(self.engine) as c:
-            fetch_one(c, s.meeting, meeting_id)
+            _lock_meeting(c, meeting_id)  # the next number
             for topic_id in topics:
                 if fetch_one(c, s.topic, topic_id).meeting_id != meeting_id:
                     raise InvalidInput(
@@ -1232,6 +1232,18 @@ class Store(NetworkStore):
             raise NoRole(name=person.name)
         return current, role
 
+    def _entry_locked(self, c: Connection, entry_id: int) -> tuple[Consultation, ConsultationEntry]:
+        """An entry and its consultation, read after the consultation is locked.
+
+        Every change of an entry (withdrawn, taken, left, made into a next step) locks
+        its consultation first, so on PostgreSQL it never acts on an entry as it was
+        before a change that another page has just committed.
+        """
+        consultation_id = fetch_one(c, s.consultation_entry, entry_id).consultation_id
+        current = self._consultation(c, consultation_id, lock=True)
+        entry = record(ConsultationEntry, fetch_one(c, s.consultation_entry, entry_id))
+        return current, entry
+
     def entries(self, consultation_id: int, *, withdrawn: bool = False) -> list[ConsultationEntry]:
         """Every entry of a consultation, as the facilitator sees them (withdrawn ones only
         with ``withdrawn``). Participants read through :meth:`entries_for`."""
@@ -1268,8 +1280,7 @@ class Store(NetworkStore):
         """Withdraw an entry: its author while its phase lasts, or the facilitator at any time
         (to hide it from the screens). It is kept, marked withdrawn, out of every view."""
         with write(self.engine) as c:
-            entry = record(ConsultationEntry, fetch_one(c, s.consultation_entry, entry_id))
-            current = self._consultation(c, entry.consultation_id, lock=True)
+            current, entry = self._entry_locked(c, entry_id)
             if participant_id is not None:
                 self._as_participant(c, entry.consultation_id, participant_id, need_role=False)
             consultation.check_withdraw(current, entry, participant_id)
@@ -1287,7 +1298,7 @@ class Store(NetworkStore):
         """Mark an idea as taken (or not): the case giver does it in the closing, the
         facilitator (no ``participant_id``) at any time."""
         with write(self.engine) as c:
-            entry = record(ConsultationEntry, fetch_one(c, s.consultation_entry, entry_id))
+            current, entry = self._entry_locked(c, entry_id)
             if participant_id is not None:
                 current, role = self._as_participant(c, entry.consultation_id, participant_id)
                 consultation.check_take(current, role)
@@ -1325,13 +1336,11 @@ class Store(NetworkStore):
         title = text_field(title, _TITLE, limit=500)
         notes = text_field(notes, N_("Notes"), limit=5000, required=False)
         with write(self.engine) as c:
-            entry = record(ConsultationEntry, fetch_one(c, s.consultation_entry, entry_id))
+            current, entry = self._entry_locked(c, entry_id)
             if participant_id is not None:
                 current, role = self._as_participant(c, entry.consultation_id, participant_id)
                 consultation.check_take(current, role)
                 owner_id = participant_id if owner_id is None else owner_id
-            else:
-                current = self._consultation(c, entry.consultation_id, lock=True)
             if owner_id is not None:
                 owner = fetch_one(c, s.participant, owner_id)
                 if participant_id is not None and not _is_registered(
@@ -1570,7 +1579,7 @@ class Store(NetworkStore):
         """Add a themed table (Thementisch) with an optional host who stays at it."""
         theme = text_field(theme, N_("Theme"), limit=300)
         with write(self.engine) as c:
-            fetch_one(c, s.meeting, meeting_id)
+            _lock_meeting(c, meeting_id)  # the next number
             if host_id is not None:
                 fetch_one(c, s.participant, host_id)
             position = c.execute(
@@ -1612,7 +1621,7 @@ class Store(NetworkStore):
         """Add the next round of table rotation."""
         _positive(minutes, N_("Minutes"), allow_none=False)
         with write(self.engine) as c:
-            fetch_one(c, s.meeting, meeting_id)
+            _lock_meeting(c, meeting_id)  # the next number
             number = (
                 c.execute(
                     select(func.coalesce(func.max(s.table_round.c.number), 0)).where(
@@ -1655,7 +1664,11 @@ class Store(NetworkStore):
         (after a false start) restarts its clock.
         """
         with write(self.engine) as c:
-            table_round = record(TableRound, fetch_one(c, s.table_round, round_id, lock=True))
+            meeting_id = fetch_one(c, s.table_round, round_id).meeting_id
+            # Every round of the meeting, locked in order: a note in flight (which holds them
+            # shared) is written before this round starts, or sees that it has.
+            rounds = _rounds_of(c, meeting_id, lock=True)
+            table_round = next(r for r in rounds if r.id == round_id)
             stamp = now()
             c.execute(
                 update(s.table_round)
@@ -1877,16 +1890,14 @@ class Store(NetworkStore):
         """
         text = text_field(text, _TEXT, limit=5000)
         with write(self.engine) as c:
-            table_round = record(TableRound, fetch_one(c, s.table_round, round_id))
+            meeting_id = fetch_one(c, s.table_round, round_id).meeting_id
+            # The meeting's rounds stay as read (shared locks) until the note is written:
+            # the next round cannot start, nor the seating change, in between.
+            rounds = _rounds_of(c, meeting_id, share=True)
+            table_round = next(r for r in rounds if r.id == round_id)
             person = fetch_one(c, s.participant, participant_id)
             if not _is_registered(c, table_round.meeting_id, participant_id):
                 raise NotInMeeting(name=person.name)
-            rounds = [
-                record(TableRound, row)
-                for row in fetch(
-                    c, s.table_round, s.table_round.c.meeting_id == table_round.meeting_id
-                )
-            ]
             current = tables.running_round(rounds)
             if current is None or current.id != round_id:
                 raise TableRoundNotRunning(number=table_round.number)
@@ -2102,6 +2113,32 @@ def _phase_minutes(given: Mapping[ConsultationPhase | str, int]) -> dict[str, in
             raise InvalidInput(field=word(N_("Minutes")), problem=word(N_("must not be negative")))
         minutes[known.value] = int(value)
     return minutes
+
+
+def _lock_meeting(c: Connection, meeting_id: int) -> None:
+    """Check that the meeting exists and hold it (on PostgreSQL) while the caller numbers
+    something of it: two clicks at once get numbers one after the other.
+
+    ``FOR NO KEY UPDATE``: rows that merely refer to the meeting can still be added.
+    """
+    query = select(s.meeting.c.id).where(s.meeting.c.id == meeting_id)
+    if c.dialect.name == "postgresql":
+        query = query.with_for_update(key_share=True)
+    if c.execute(query).first() is None:
+        raise RecordNotFound(kind=word(N_("meeting")), id=meeting_id)
+
+
+def _rounds_of(
+    c: Connection, meeting_id: int, *, lock: bool = False, share: bool = False
+) -> list[TableRound]:
+    """The rounds of the tables of a meeting; with ``lock`` or ``share`` locked (on
+    PostgreSQL) in the order of their ids, as every caller locks them, so that two
+    transactions never wait for each other in a circle."""
+    query = select(s.table_round).where(s.table_round.c.meeting_id == meeting_id)
+    query = query.order_by(s.table_round.c.id)
+    if lock or share:
+        query = locking(c, query, share=share and not lock)
+    return [record(TableRound, row) for row in c.execute(query)]
 
 
 def _is_registered(c: Connection, meeting_id: int, participant_id: int) -> bool:
