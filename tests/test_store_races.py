@@ -20,6 +20,7 @@ from sqlalchemy import Connection, update
 
 import facilitation
 from facilitation import (
+    MunicipalityAlreadyChosen,
     Store,
     TableRoundNotRunning,
     TieAlreadyDeclared,
@@ -153,6 +154,22 @@ def test_a_double_click_enters_a_tie_once(room) -> None:
         assert sorted(type(o).__name__ for o in outcomes) == ["TieAlreadyDeclared", "list"]
         assert len([t for t in store.ties_declared_by(anna) if t.target_id == partner]) == 1
     assert isinstance(next(o for o in outcomes if isinstance(o, Exception)), TieAlreadyDeclared)
+
+
+def test_two_tabs_choose_her_municipality_at_once(room) -> None:
+    store, location, meeting = room["store"], room["location"], room["meeting"]
+    first, second = room["towns"][1], room["towns"][2]
+    for trial in range(TRIALS):
+        person = store.add_participant(f"Neu {trial}", meeting_id=meeting).id
+        outcomes = at_once(
+            location,
+            [lambda st, p=person: st.set_own_municipality(p, first),
+             lambda st, p=person: st.set_own_municipality(p, second)],
+        )  # fmt: skip
+        refused = [o for o in outcomes if isinstance(o, Exception)]
+        assert len(refused) == 1 and isinstance(refused[0], MunicipalityAlreadyChosen)
+        kept = next(o for o in outcomes if not isinstance(o, Exception))
+        assert store.participant(person).municipality_id == kept.municipality_id
 
 
 def test_two_clicks_on_add_a_round_number_the_rounds_one_after_the_other(room) -> None:

@@ -27,6 +27,7 @@ __all__ = [
     "IntakeClosed",
     "InvalidInput",
     "InvalidTransition",
+    "MunicipalityAlreadyChosen",
     "NetworkClosed",
     "NoConsultationChosen",
     "NoDotsLeft",
@@ -311,6 +312,13 @@ class TieAlreadyDeclared(FacilitationError):
 
 class NotYourTie(FacilitationError):
     template = N_("You can only take back ties that you entered yourself.")
+
+
+class MunicipalityAlreadyChosen(FacilitationError):
+    template = N_(
+        "Your municipality is already set: {name}. If that is wrong, the facilitator "
+        "changes it for you."
+    )
 
 
 # --- collegial consultation -----------------------------------------------------

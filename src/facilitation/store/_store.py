@@ -32,6 +32,7 @@ from .. import consultation, tables, voting
 from .._exceptions import (
     IntakeClosed,
     InvalidInput,
+    MunicipalityAlreadyChosen,
     NoRole,
     NotAtTable,
     NotInMeeting,
@@ -481,6 +482,27 @@ class Store(NetworkStore):
                 fetch_one(c, s.municipality, changes["municipality_id"])
             c.execute(
                 update(s.participant).where(s.participant.c.id == participant_id).values(**changes)
+            )
+            return record(Participant, fetch_one(c, s.participant, participant_id))
+
+    def set_own_municipality(self, participant_id: int, municipality_id: int) -> Participant:
+        """A participant names her own municipality on her page: once.
+
+        Refused with :class:`~facilitation.MunicipalityAlreadyChosen` when she has one
+        (choosing the same again changes nothing): after that only the facilitator
+        changes it (:meth:`update_participant`). Her row is locked while this is
+        checked, so two tabs choosing at once cannot both set it.
+        """
+        with write(self.engine) as c:
+            person = fetch_one(c, s.participant, participant_id, lock=True)
+            fetch_one(c, s.municipality, municipality_id)
+            if person.municipality_id not in (None, municipality_id):
+                home = fetch_one(c, s.municipality, person.municipality_id)
+                raise MunicipalityAlreadyChosen(name=home.name)
+            c.execute(
+                update(s.participant)
+                .where(s.participant.c.id == participant_id)
+                .values(municipality_id=municipality_id)
             )
             return record(Participant, fetch_one(c, s.participant, participant_id))
 

@@ -319,9 +319,7 @@ class TieEntry(ParticipantView):
 
     def _choose_home(self, municipality_id: int) -> None:
         try:
-            self.page.person = self.store.update_participant(
-                self.page.person.id, municipality_id=municipality_id
-            )
+            self.page.person = self.store.set_own_municipality(self.page.person.id, municipality_id)
         except FacilitationError as error:
             self.page.say_error(str(error))
             return

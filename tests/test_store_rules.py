@@ -1,0 +1,102 @@
+"""Rules the store enforces for a forged click as much as for the page's own buttons,
+and rules that used to give two answers in two places (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from facilitation import (
+    MunicipalityAlreadyChosen,
+    RecordNotFound,
+    Store,
+)
+from facilitation.i18n import language
+from facilitation.models import (
+    ConsultationPhase,
+    Visibility,
+)
+
+Phase = ConsultationPhase
+
+
+@pytest.fixture(autouse=True)
+def german() -> Iterator[None]:
+    with language("de"):
+        yield
+
+
+@pytest.fixture
+def room(fresh_store: Store) -> dict[str, Any]:
+    store = fresh_store
+    towns = [store.add_municipality(n).id for n in ("Görlitz", "Zittau")]
+    meeting = store.add_meeting("Treffen").id
+    people = {
+        name: store.add_participant(name, meeting_id=meeting, consent_named=True).id
+        for name in ("Anna", "Bernd", "Clara", "Dora")
+    }
+    return {"store": store, "meeting": meeting, "people": people, "towns": towns}
+
+
+# --- her own municipality ------------------------------------------------------------------
+
+
+def test_a_participant_chooses_her_municipality_once(room) -> None:
+    store, anna = room["store"], room["people"]["Anna"]
+    goerlitz, zittau = room["towns"]
+    chosen = store.set_own_municipality(anna, goerlitz)
+    assert chosen.municipality_id == goerlitz
+    assert store.set_own_municipality(anna, goerlitz) == chosen  # a double click: no change
+    with pytest.raises(MunicipalityAlreadyChosen) as refused:
+        store.set_own_municipality(anna, zittau)  # a forged widget message
+    assert str(refused.value) == (
+        "Ihre Kommune ist schon festgelegt: Görlitz. Wenn das nicht stimmt, ändert die "
+        "Moderation sie für Sie."
+    )
+    assert store.participant(anna).municipality_id == goerlitz
+    with pytest.raises(RecordNotFound):
+        store.set_own_municipality(room["people"]["Bernd"], 999)
+    # The facilitator still corrects it.
+    assert store.update_participant(anna, municipality_id=zittau).municipality_id == zittau
+
+
+# --- a further round -----------------------------------------------------------------------------
+
+
+def _round(store: Store, meeting: int, visibility: Visibility) -> tuple[int, list[int]]:
+    topics = [store.add_topic(meeting, f"Thema {i}").id for i in range(4)]
+    vote_round = store.create_round(meeting, topics, dots_per_person=2, visibility=visibility).id
+    return vote_round, topics
+
+
+# --- released for export ---------------------------------------------------------------
+
+
+# --- what a case giver can take along ----------------------------------------------------------
+
+
+@pytest.fixture
+def closing(room) -> dict[str, Any]:
+    store, meeting, people = room["store"], room["meeting"], room["people"]
+    cid = store.add_consultation(meeting, "Leerstand", key_question="Was tun?",
+                                 method="kreuzverhoer").id  # fmt: skip
+    store.set_roles(cid, {people["Anna"]: "case_giver", people["Bernd"]: "consultant",
+                          people["Clara"]: "secretary", people["Dora"]: "observer"})  # fmt: skip
+    store.set_phase(cid, Phase.CASE_ACCOUNT)
+    entries = {"early question": store.submit_entry(cid, people["Bernd"], "Seit wann?",
+                                                    kind="question")}  # fmt: skip
+    store.set_phase(cid, Phase.CONSULTATION)
+    entries["pointed question"] = store.submit_entry(cid, people["Bernd"], "Wer blockiert?",
+                                                     kind="question")  # fmt: skip
+    entries["idea"] = store.add_entry(cid, "Runder Tisch", participant_id=people["Clara"])
+    entries["note"] = store.submit_entry(cid, people["Clara"], "Vertraulich: Streit",
+                                         kind="note")  # fmt: skip
+    entries["observation"] = store.add_entry(cid, "Ruhige Runde", kind="observation",
+                                             participant_id=people["Dora"])  # fmt: skip
+    store.set_phase(cid, Phase.CLOSING)
+    return {**room, "id": cid, "entries": {k: e.id for k, e in entries.items()}}
+
+
+# --- next steps of an idea that is taken back ---------------------------------------------------
