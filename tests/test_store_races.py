@@ -20,10 +20,12 @@ from sqlalchemy import Connection, update
 
 import facilitation
 from facilitation import (
+    IntakeClosed,
     MunicipalityAlreadyChosen,
     Store,
     TableRoundNotRunning,
     TieAlreadyDeclared,
+    UnknownJoinCode,
 )
 from facilitation.models import ConsultationPhase
 from facilitation.store import _schema as s
@@ -196,6 +198,34 @@ def _close_intake(meeting: int) -> Callable[[Connection], None]:
         )
 
     return change
+
+
+def test_no_challenge_lands_after_the_intake_is_closed(room) -> None:
+    store, meeting, anna = room["store"], room["meeting"], room["anna"]
+    store.set_intake(meeting, True)
+    outcome = while_held(
+        room["location"],
+        _close_intake(meeting),
+        lambda st: st.submit_challenge(meeting, anna, "Leerstand"),
+    )
+    assert isinstance(outcome, IntakeClosed), outcome
+    assert store.challenges(meeting) == []
+
+
+def test_no_newcomer_joins_after_joining_is_closed(room) -> None:
+    store, meeting = room["store"], room["meeting"]
+    code = store.open_join(meeting)
+
+    def close_join(c: Connection) -> None:
+        c.execute(
+            update(s.meeting_live)
+            .where(s.meeting_live.c.meeting_id == meeting)
+            .values(join_code=None, updated_at=now())
+        )
+
+    outcome = while_held(room["location"], close_join, lambda st: st.join(code, "Nachzüglerin"))
+    assert isinstance(outcome, UnknownJoinCode), outcome
+    assert [p.name for p in store.participants(meeting)] == ["Anna", "Bernd"]
 
 
 def test_no_note_goes_to_a_round_after_the_next_one_started(room) -> None:

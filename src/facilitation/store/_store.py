@@ -425,26 +425,23 @@ class Store(NetworkStore):
         meeting_id: int | None = None,
     ) -> Participant:
         """Add a participant; with ``meeting_id`` also register her for that meeting."""
-        values = {
-            "name": text_field(name, _NAME, limit=200),
-            "role": text_field(role, N_("Role"), limit=200, required=False),
-            "municipality_id": municipality_id,
-            "email": _email(email),
-            "consent_named": bool(consent_named),
-            "created_at": now(),
-        }
+        values = _participant_values(name, role, municipality_id, email, consent_named)
         with write(self.engine) as c:
-            if municipality_id is not None:
-                fetch_one(c, s.municipality, municipality_id)
-            new_id = c.execute(insert(s.participant).values(**values)).inserted_primary_key[0]
-            if meeting_id is not None:
-                fetch_one(c, s.meeting, meeting_id)
-                c.execute(
-                    insert(s.meeting_participant).values(
-                        meeting_id=meeting_id, participant_id=new_id
-                    )
-                )
-            return record(Participant, fetch_one(c, s.participant, new_id))
+            return self._insert_participant(c, values, meeting_id)
+
+    @staticmethod
+    def _insert_participant(
+        c: Connection, values: dict[str, Any], meeting_id: int | None
+    ) -> Participant:
+        if values["municipality_id"] is not None:
+            fetch_one(c, s.municipality, values["municipality_id"])
+        new_id = c.execute(insert(s.participant).values(**values)).inserted_primary_key[0]
+        if meeting_id is not None:
+            fetch_one(c, s.meeting, meeting_id)
+            c.execute(
+                insert(s.meeting_participant).values(meeting_id=meeting_id, participant_id=new_id)
+            )
+        return record(Participant, fetch_one(c, s.participant, new_id))
 
     def participant(self, participant_id: int) -> Participant:
         with read(self.engine) as c:
@@ -528,15 +525,9 @@ class Store(NetworkStore):
 
     def create_link(self, participant_id: int) -> str:
         """A new personal link token for a participant (earlier links stay valid)."""
-        token = secrets.token_urlsafe(18)
         with write(self.engine) as c:
             fetch_one(c, s.participant, participant_id)
-            c.execute(
-                insert(s.participant_link).values(
-                    token=token, participant_id=participant_id, created_at=now()
-                )
-            )
-        return token
+            return _insert_link(c, participant_id)
 
     def revoke_link(self, token: str) -> None:
         with write(self.engine) as c:
@@ -575,27 +566,35 @@ class Store(NetworkStore):
         tags: Iterable[str] = (),
     ) -> Challenge:
         """Add a challenge (Herausforderung). Its municipality defaults to the participant's."""
-        title = text_field(title, _TITLE, limit=300)
-        description = text_field(description, N_("Description"), limit=5000, required=False)
-        clean_tags = list(dict.fromkeys(t for t in (_tag(tag) for tag in tags) if t))
+        values = _challenge_values(title, description, tags)
         with write(self.engine) as c:
             fetch_one(c, s.meeting, meeting_id)
-            if participant_id is not None:
-                person = fetch_one(c, s.participant, participant_id)
-                if municipality_id is None:
-                    municipality_id = person.municipality_id
-            if municipality_id is not None:
-                fetch_one(c, s.municipality, municipality_id)
-            new_id = c.execute(
-                insert(s.challenge).values(
-                    meeting_id=meeting_id, title=title, description=description,
-                    participant_id=participant_id, municipality_id=municipality_id,
-                    created_at=now(),
-                )
-            ).inserted_primary_key[0]  # fmt: skip
-            for tag in clean_tags:
-                c.execute(insert(s.challenge_tag).values(challenge_id=new_id, tag=tag))
-            return self._challenges(c, s.challenge.c.id == new_id)[0]
+            return self._insert_challenge(c, meeting_id, participant_id, municipality_id, values)
+
+    def _insert_challenge(
+        self,
+        c: Connection,
+        meeting_id: int,
+        participant_id: int | None,
+        municipality_id: int | None,
+        values: dict[str, Any],
+    ) -> Challenge:
+        if participant_id is not None:
+            person = fetch_one(c, s.participant, participant_id)
+            if municipality_id is None:
+                municipality_id = person.municipality_id
+        if municipality_id is not None:
+            fetch_one(c, s.municipality, municipality_id)
+        new_id = c.execute(
+            insert(s.challenge).values(
+                meeting_id=meeting_id, title=values["title"],
+                description=values["description"], participant_id=participant_id,
+                municipality_id=municipality_id, created_at=now(),
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+        for tag in values["tags"]:
+            c.execute(insert(s.challenge_tag).values(challenge_id=new_id, tag=tag))
+        return self._challenges(c, s.challenge.c.id == new_id)[0]
 
     def submit_challenge(
         self,
@@ -606,16 +605,22 @@ class Store(NetworkStore):
         description: str = "",
         tags: Iterable[str] = (),
     ) -> Challenge:
-        """A participant submits a challenge: only while the meeting's intake is open."""
-        if not self.live(meeting_id).intake_open:
-            raise IntakeClosed()
-        with read(self.engine) as c:
+        """A participant submits a challenge: only while the meeting's intake is open.
+
+        Checked in the transaction that writes it, with the meeting's live state locked
+        (on PostgreSQL) until then: no challenge lands after "close the intake".
+        """
+        values = _challenge_values(title, description, tags)
+        with write(self.engine) as c:
+            query = select(s.meeting_live.c.intake_open).where(
+                s.meeting_live.c.meeting_id == meeting_id
+            )
+            if not c.execute(locking(c, query, share=True)).scalar():
+                raise IntakeClosed()
             person = fetch_one(c, s.participant, participant_id)
             if not _is_registered(c, meeting_id, participant_id):
                 raise NotInMeeting(name=person.name)
-        return self.add_challenge(
-            meeting_id, title, description=description, participant_id=participant_id, tags=tags
-        )
+            return self._insert_challenge(c, meeting_id, participant_id, None, values)
 
     def challenges(self, meeting_id: int | None = None) -> list[Challenge]:
         """Challenges in the order they came in (of one meeting, or all)."""
@@ -1987,18 +1992,21 @@ class Store(NetworkStore):
             Screen.CONSULTATION: (s.consultation, N_("choose a consultation of this meeting")),
             Screen.TABLES: (s.table_round, N_("choose a round of the tables of this meeting")),
         }
-        if screen in subjects:
-            table, problem = subjects[screen]
-            with read(self.engine) as c:
-                row = c.execute(select(table.c.meeting_id).where(table.c.id == subject_id)).first()
-            if subject_id is None or row is None or row.meeting_id != meeting_id:
-                raise InvalidInput(field=word(N_("Screen")), problem=word(problem))
-        else:
+        if screen not in subjects:
             subject_id = None
         values: dict[str, Any] = {"screen": screen.value, "subject_id": subject_id}
         if screen is Screen.INTAKE:
             values["intake_open"] = True
-        return self._set_live(meeting_id, **values)
+        with write(self.engine) as c:  # the subject checked where the screen is written
+            if screen in subjects:
+                table, problem = subjects[screen]
+                query = select(table.c.meeting_id).where(table.c.id == subject_id)
+                row = c.execute(query).first()
+                if subject_id is None or row is None or row.meeting_id != meeting_id:
+                    raise InvalidInput(field=word(N_("Screen")), problem=word(problem))
+            fetch_one(c, s.meeting, meeting_id)
+            _put_live(c, meeting_id, **values)
+        return self.live(meeting_id)
 
     def set_intake(self, meeting_id: int, open_: bool) -> LiveState:
         """Open or close the intake of challenges."""
@@ -2030,19 +2038,22 @@ class Store(NetworkStore):
         municipality_id: int | None = None,
         consent_named: bool = False,
     ) -> tuple[Participant, str]:
-        """A newcomer joins the meeting of join code ``code``: her record and personal link."""
+        """A newcomer joins the meeting of join code ``code``: her record and personal link.
+
+        In one transaction with the look-up of the code, which stays valid (locked, on
+        PostgreSQL) until she is added: nobody joins after "close joining".
+        """
         code = (code or "").strip().upper()
-        with read(self.engine) as c:
-            meeting_id = c.execute(
-                select(s.meeting_live.c.meeting_id).where(s.meeting_live.c.join_code == code)
-            ).scalar()
-        if not code or meeting_id is None:
+        if not code:
             raise UnknownJoinCode()
-        person = self.add_participant(
-            name, role=role, municipality_id=municipality_id, consent_named=consent_named,
-            meeting_id=meeting_id,
-        )  # fmt: skip
-        return person, self.create_link(person.id)
+        with write(self.engine) as c:
+            query = select(s.meeting_live.c.meeting_id).where(s.meeting_live.c.join_code == code)
+            meeting_id = c.execute(locking(c, query, share=True)).scalar()
+            if meeting_id is None:
+                raise UnknownJoinCode()
+            values = _participant_values(name, role, municipality_id, None, consent_named)
+            person = self._insert_participant(c, values, meeting_id)
+            return person, _insert_link(c, person.id)
 
     def links(self, participant_id: int) -> list[str]:
         """The valid personal link tokens of a participant, newest first."""
@@ -2173,6 +2184,40 @@ def _is_registered(c: Connection, meeting_id: int, participant_id: int) -> bool:
         ).first()
         is not None
     )
+
+
+def _participant_values(
+    name: str, role: str, municipality_id: int | None, email: str | None, consent_named: bool
+) -> dict[str, Any]:
+    """A new participant's columns, checked."""
+    return {
+        "name": text_field(name, _NAME, limit=200),
+        "role": text_field(role, N_("Role"), limit=200, required=False),
+        "municipality_id": municipality_id,
+        "email": _email(email),
+        "consent_named": bool(consent_named),
+        "created_at": now(),
+    }
+
+
+def _insert_link(c: Connection, participant_id: int) -> str:
+    """A new personal link token for a participant, inside the caller's transaction."""
+    token = secrets.token_urlsafe(18)
+    c.execute(
+        insert(s.participant_link).values(
+            token=token, participant_id=participant_id, created_at=now()
+        )
+    )
+    return token
+
+
+def _challenge_values(title: str, description: str, tags: Iterable[str]) -> dict[str, Any]:
+    """A new challenge's title, description and tags, checked."""
+    return {
+        "title": text_field(title, _TITLE, limit=300),
+        "description": text_field(description, N_("Description"), limit=5000, required=False),
+        "tags": list(dict.fromkeys(t for t in (_tag(tag) for tag in tags) if t)),
+    }
 
 
 def _email(value: str | None) -> str | None:
