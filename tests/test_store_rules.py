@@ -11,12 +11,14 @@ import pytest
 from facilitation import (
     MunicipalityAlreadyChosen,
     RecordNotFound,
+    ResultNotFinal,
     Store,
 )
 from facilitation.i18n import language
 from facilitation.models import (
     ConsultationPhase,
     Visibility,
+    VoteState,
 )
 
 Phase = ConsultationPhase
@@ -69,6 +71,40 @@ def _round(store: Store, meeting: int, visibility: Visibility) -> tuple[int, lis
     topics = [store.add_topic(meeting, f"Thema {i}").id for i in range(4)]
     vote_round = store.create_round(meeting, topics, dots_per_person=2, visibility=visibility).id
     return vote_round, topics
+
+
+def test_a_further_round_waits_for_the_final_result(room) -> None:
+    store, meeting, people = room["store"], room["meeting"], room["people"]
+    secret, topics = _round(store, meeting, Visibility.SECRET)
+    before = len(store.vote_rounds(meeting))
+    with pytest.raises(ResultNotFinal):
+        store.further_round(secret, 1)  # in preparation
+    store.open_round(secret)
+    store.place_dot(secret, people["Anna"], topics[2])
+    with pytest.raises(ResultNotFinal) as refused:
+        store.further_round(secret, 1)  # open: the tally is partial and secret
+    assert str(refused.value) == (
+        "Eine weitere Runde nimmt die vorderen Themen eines endgültigen Ergebnisses; diese "
+        "Punktabfrage ist geöffnet. Schließen Sie sie und decken Sie das Ergebnis auf."
+    )
+    store.close_round(secret)
+    with pytest.raises(ResultNotFinal) as refused:
+        store.further_round(secret, 1)  # closed, but nobody has seen the result
+    assert str(refused.value).endswith("Decken Sie zuerst das Ergebnis auf.")
+    assert len(store.vote_rounds(meeting)) == before
+    store.reveal_round(secret)
+    further = store.further_round(secret, 1)
+    assert (further.topic_ids, further.parent_round_id) == ((topics[2],), secret)
+    assert further.state is VoteState.DRAFT
+
+    live, topics = _round(store, meeting, Visibility.LIVE)
+    store.open_round(live)
+    store.place_dot(live, people["Bernd"], topics[1])
+    with pytest.raises(ResultNotFinal) as refused:
+        store.further_round(live, 1)
+    assert str(refused.value).endswith("Schließen Sie sie zuerst.")
+    store.close_round(live)  # everybody saw the tally grow: closed is final enough
+    assert store.further_round(live, 1).topic_ids == (topics[1],)
 
 
 # --- released for export ---------------------------------------------------------------

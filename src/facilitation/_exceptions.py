@@ -46,6 +46,7 @@ __all__ = [
     "NothingToTakeBack",
     "PhaseNotReady",
     "RecordNotFound",
+    "ResultNotFinal",
     "RoleNotForVariant",
     "RoleTaken",
     "RoundNotOpen",
@@ -290,6 +291,13 @@ class NothingToTakeBack(VotingError):
 
 class InvalidTransition(VotingError):
     template = N_("A vote that is {state} cannot be {action}.")
+
+
+class ResultNotFinal(VotingError):
+    template = N_(
+        "A further round takes the leading topics of a final result, and this vote is "
+        "{state}. {todo}"
+    )
 
 
 # --- cooperation network ---------------------------------------------------------------------

@@ -26,17 +26,19 @@ from ._exceptions import (
     InvalidTransition,
     NoDotsLeft,
     NothingToTakeBack,
+    ResultNotFinal,
     RoundNotOpen,
     TopicCapReached,
     TopicNotInRound,
     word,
 )
 from .i18n import N_
-from .models import VOTE_STATE_WORDS, DotEvent, VoteRound, VoteState
+from .models import VOTE_STATE_WORDS, DotEvent, Visibility, VoteRound, VoteState
 
 __all__ = [
     "DOTS_CAP",
     "Rank",
+    "check_final",
     "check_place",
     "check_take_back",
     "check_transition",
@@ -153,6 +155,41 @@ def check_transition(vote_round: VoteRound, new_state: VoteState) -> None:
             state=word(VOTE_STATE_WORDS[vote_round.state]),
             action=word(_ACTION_WORDS[new_state]),
         )
+
+
+def check_final(vote_round: VoteRound) -> None:
+    """Raise :class:`ResultNotFinal` unless ``vote_round``'s result is final and seen.
+
+    A further round takes the leaders of a result the room has seen: a secret
+    round once revealed, a live round (whose tally was shown all along) once
+    closed. Never of a partial tally, and never of a secret one.
+
+    >>> import dataclasses, datetime as dt
+    >>> from facilitation.i18n import language
+    >>> closed = VoteRound(id=1, meeting_id=1, title="Runde", topic_ids=(1, 2),
+    ...                    dots_per_person=1, max_per_topic=1, state=VoteState.CLOSED,
+    ...                    created_at=dt.datetime.now())
+    >>> try:
+    ...     check_final(closed)  # secret, and nobody has seen the result yet
+    ... except ResultNotFinal as refused:
+    ...     with language("en"):
+    ...         print(str(refused).split(". ")[-1])
+    Reveal the result first.
+    >>> check_final(dataclasses.replace(closed, visibility=Visibility.LIVE))  # final enough
+    """
+    secret = vote_round.visibility is Visibility.SECRET
+    state = vote_round.state
+    if state is VoteState.REVEALED or (state is VoteState.CLOSED and not secret):
+        return
+    if state is VoteState.DRAFT:
+        todo = N_("Let the room vote first.")
+    elif state is VoteState.CLOSED:
+        todo = N_("Reveal the result first.")
+    elif secret:
+        todo = N_("Close it and reveal the result.")
+    else:
+        todo = N_("Close it first.")
+    raise ResultNotFinal(state=word(VOTE_STATE_WORDS[state]), todo=word(todo))
 
 
 def _check_open(vote_round: VoteRound) -> None:

@@ -718,59 +718,86 @@ class Store(NetworkStore):
         Dots per person default to a third of the topics (at least 1, at most
         :data:`facilitation.voting.DOTS_CAP`); the cap per topic to at most 3.
         """
-        topics = list(dict.fromkeys(topic_ids))
-        if not topics:
-            raise InvalidInput(
-                field=word(N_("Topics")), problem=word(N_("choose at least one topic to vote on"))
-            )
-        dots = (
-            voting.default_dots_per_person(len(topics))
-            if dots_per_person is None
-            else dots_per_person
-        )
-        _positive(dots, N_("Dots per person"), allow_none=False)
-        cap = voting.default_max_per_topic(dots) if max_per_topic is None else max_per_topic
-        _positive(cap, N_("Dots per topic"), allow_none=False)
-        _positive(timer_seconds, N_("Timer"))
-        visibility = _enum(Visibility, visibility, N_("Visibility"))
+        settings = {
+            "title": title, "dots_per_person": dots_per_person, "max_per_topic": max_per_topic,
+            "visibility": visibility, "timer_seconds": timer_seconds,
+        }  # fmt: skip
+        _round_settings(len(dict.fromkeys(topic_ids)), **settings)  # checked before writing
         with write(self.engine) as c:
-            _lock_meeting(c, meeting_id)  # the next number
-            for topic_id in topics:
-                if fetch_one(c, s.topic, topic_id).meeting_id != meeting_id:
-                    raise InvalidInput(
-                        field=word(N_("Topics")),
-                        problem=word(N_("topic {id} belongs to another meeting"), id=topic_id),
-                    )
             if parent_round_id is not None:
                 fetch_one(c, s.vote_round, parent_round_id)
-            if not title:
-                count = c.execute(
-                    select(func.count()).where(s.vote_round.c.meeting_id == meeting_id)
-                ).scalar_one()
-                title = translate(N_("Vote {number}")).format(number=count + 1)
-            new_id = c.execute(
-                insert(s.vote_round).values(
-                    meeting_id=meeting_id, title=text_field(title, _TITLE, limit=300),
-                    dots_per_person=dots, max_per_topic=cap, visibility=visibility.value,
-                    state=VoteState.DRAFT.value, parent_round_id=parent_round_id,
-                    timer_seconds=timer_seconds, created_at=now(),
-                )
-            ).inserted_primary_key[0]  # fmt: skip
-            c.execute(
-                insert(s.round_topic),
-                [
-                    {"round_id": new_id, "topic_id": topic_id, "position": i}
-                    for i, topic_id in enumerate(topics)
-                ],
-            )
-            return self._round(c, new_id)
+            return self._insert_round(c, meeting_id, topic_ids, parent_round_id, settings)
 
-    def further_round(self, round_id: int, leading: int, **settings: Any) -> VoteRound:
-        """Prepare a further round over the ``leading`` topics of a round (ties included)."""
-        earlier = self.vote_round(round_id)
-        ranks = voting.ranking(self.tally(round_id), earlier.topic_ids)
-        topics = voting.leaders(ranks, leading)
-        return self.create_round(earlier.meeting_id, topics, parent_round_id=round_id, **settings)
+    def further_round(
+        self,
+        round_id: int,
+        leading: int,
+        *,
+        title: str = "",
+        dots_per_person: int | None = None,
+        max_per_topic: int | None = None,
+        visibility: Visibility | str = Visibility.SECRET,
+        timer_seconds: int | None = None,
+    ) -> VoteRound:
+        """Prepare a further round over the ``leading`` topics of a round (ties included).
+
+        Only from a final result the room has seen (see :func:`facilitation.voting.check_final`):
+        a secret round revealed, a live round closed or revealed; otherwise
+        :class:`~facilitation.ResultNotFinal`. Checked, counted and written in one
+        transaction, with the round locked (on PostgreSQL) so it cannot be reopened meanwhile.
+        """
+        settings = {
+            "title": title, "dots_per_person": dots_per_person, "max_per_topic": max_per_topic,
+            "visibility": visibility, "timer_seconds": timer_seconds,
+        }  # fmt: skip
+        with write(self.engine) as c:
+            earlier = self._round(c, round_id, share=True)
+            voting.check_final(earlier)
+            events = [record(DotEvent, row) for row in
+                      fetch(c, s.dot_event, s.dot_event.c.round_id == round_id)]  # fmt: skip
+            counted = voting.tally(events, earlier.topic_ids)
+            topics = voting.leaders(voting.ranking(counted, earlier.topic_ids), leading)
+            return self._insert_round(c, earlier.meeting_id, topics, round_id, settings)
+
+    def _insert_round(
+        self,
+        c: Connection,
+        meeting_id: int,
+        topic_ids: Sequence[int],
+        parent_round_id: int | None,
+        settings: dict[str, Any],
+    ) -> VoteRound:
+        """A new round in preparation, inside the caller's transaction (see create_round)."""
+        topics = list(dict.fromkeys(topic_ids))
+        title, dots, cap, visibility, timer_seconds = _round_settings(len(topics), **settings)
+        _lock_meeting(c, meeting_id)  # the next number
+        for topic_id in topics:
+            if fetch_one(c, s.topic, topic_id).meeting_id != meeting_id:
+                raise InvalidInput(
+                    field=word(N_("Topics")),
+                    problem=word(N_("topic {id} belongs to another meeting"), id=topic_id),
+                )
+        if not title:
+            count = c.execute(
+                select(func.count()).where(s.vote_round.c.meeting_id == meeting_id)
+            ).scalar_one()
+            title = translate(N_("Vote {number}")).format(number=count + 1)
+        new_id = c.execute(
+            insert(s.vote_round).values(
+                meeting_id=meeting_id, title=text_field(title, _TITLE, limit=300),
+                dots_per_person=dots, max_per_topic=cap, visibility=visibility.value,
+                state=VoteState.DRAFT.value, parent_round_id=parent_round_id,
+                timer_seconds=timer_seconds, created_at=now(),
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+        c.execute(
+            insert(s.round_topic),
+            [
+                {"round_id": new_id, "topic_id": topic_id, "position": i}
+                for i, topic_id in enumerate(topics)
+            ],
+        )
+        return self._round(c, new_id)
 
     def vote_round(self, round_id: int) -> VoteRound:
         with read(self.engine) as c:
@@ -782,8 +809,10 @@ class Store(NetworkStore):
             return [self._round(c, row.id) for row in fetch(c, s.vote_round, *where)]
 
     @staticmethod
-    def _round(c: Connection, round_id: int, *, lock: bool = False) -> VoteRound:
-        row = fetch_one(c, s.vote_round, round_id, lock=lock)
+    def _round(
+        c: Connection, round_id: int, *, lock: bool = False, share: bool = False
+    ) -> VoteRound:
+        row = fetch_one(c, s.vote_round, round_id, lock=lock, share=share)
         topics = tuple(
             c.execute(
                 select(s.round_topic.c.topic_id)
@@ -2146,6 +2175,28 @@ def _phase_minutes(given: Mapping[ConsultationPhase | str, int]) -> dict[str, in
             raise InvalidInput(field=word(N_("Minutes")), problem=word(N_("must not be negative")))
         minutes[known.value] = int(value)
     return minutes
+
+
+def _round_settings(
+    n_topics: int,
+    *,
+    title: str,
+    dots_per_person: int | None,
+    max_per_topic: int | None,
+    visibility: Visibility | str,
+    timer_seconds: int | None,
+) -> tuple[str, int, int, Visibility, int | None]:
+    """A new round's settings for ``n_topics`` topics, checked, with their defaults."""
+    if not n_topics:
+        raise InvalidInput(
+            field=word(N_("Topics")), problem=word(N_("choose at least one topic to vote on"))
+        )
+    dots = voting.default_dots_per_person(n_topics) if dots_per_person is None else dots_per_person
+    _positive(dots, N_("Dots per person"), allow_none=False)
+    cap = voting.default_max_per_topic(dots) if max_per_topic is None else max_per_topic
+    _positive(cap, N_("Dots per topic"), allow_none=False)
+    _positive(timer_seconds, N_("Timer"))
+    return title, dots, cap, _enum(Visibility, visibility, N_("Visibility")), timer_seconds
 
 
 def _lock_meeting(c: Connection, meeting_id: int) -> None:
