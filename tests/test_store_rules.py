@@ -9,17 +9,22 @@ from typing import Any
 import pytest
 
 from facilitation import (
+    InvalidInput,
     MunicipalityAlreadyChosen,
+    NotTakeable,
     RecordNotFound,
     ResultNotFinal,
     Store,
 )
+from facilitation import consultation as rules
+from facilitation.export import tables
 from facilitation.i18n import language
 from facilitation.models import (
     ConsultationPhase,
     Visibility,
     VoteState,
 )
+from facilitation.report import build_protocol
 
 Phase = ConsultationPhase
 
@@ -110,6 +115,27 @@ def test_a_further_round_waits_for_the_final_result(room) -> None:
 # --- released for export ---------------------------------------------------------------
 
 
+def test_one_rule_says_which_consultations_leave_the_workspace(room) -> None:
+    store, meeting = room["store"], room["meeting"]
+    open_case = store.add_consultation(meeting, "Offener Fall", confidential=False)
+    included = store.add_consultation(meeting, "Freigegeben", include_in_export=True)
+    secret = store.add_consultation(meeting, "Vertraulich")
+    asked = {
+        False: {open_case.id, included.id},
+        True: {open_case.id, included.id, secret.id},
+        (secret.id,): {open_case.id, included.id, secret.id},
+        (): {open_case.id, included.id},
+    }
+    for wanted, expected in asked.items():
+        cases = store.consultations(meeting)
+        assert {c.id for c in cases if rules.released(c, wanted)} == expected
+        exported = tables(store, confidential=wanted, meeting_id=meeting)["consultations"]
+        assert {row["id"] for row in exported} == expected
+        protocol = build_protocol(store, meeting, include_confidential=wanted)
+        text = protocol.plain_text()
+        assert {c.id for c in cases if c.title in text} == expected, wanted
+
+
 # --- what a case giver can take along ----------------------------------------------------------
 
 
@@ -133,6 +159,48 @@ def closing(room) -> dict[str, Any]:
                                              participant_id=people["Dora"])  # fmt: skip
     store.set_phase(cid, Phase.CLOSING)
     return {**room, "id": cid, "entries": {k: e.id for k, e in entries.items()}}
+
+
+def test_only_the_contributions_of_the_consultation_can_be_taken(closing) -> None:
+    store, cid, anna = closing["store"], closing["id"], closing["people"]["Anna"]
+    entries = closing["entries"]
+    current = store.consultation(cid)
+    listed = {e.id for e in store.entries(cid) if rules.takeable(e, current)}
+    assert listed == {entries["pointed question"], entries["idea"]}
+    assert [e.id for e in rules.contributions(store.entries(cid), current)] == [
+        entries["pointed question"], entries["idea"]
+    ]  # fmt: skip
+    for kind in ("early question", "note", "observation"):
+        with pytest.raises(NotTakeable) as refused:
+            store.mark_taken(entries[kind], participant_id=anna)  # a forged click
+        with pytest.raises(NotTakeable):
+            store.add_next_step(entries[kind], "Schritt", participant_id=anna)
+        with pytest.raises(NotTakeable):
+            store.mark_taken(entries[kind])  # the facilitator keeps to it too
+    assert str(refused.value) == (
+        "Mitnehmen kann die Fallgeberin oder der Fallgeber nur, was die Beratung beigetragen hat "
+        "(hier: Frage). Fragen aus der Fallschilderung, Notizen und Beobachtungen gehören nicht "
+        "dazu."
+    )
+    assert not any(e.taken for e in store.entries(cid))
+    assert store.mark_taken(entries["pointed question"], participant_id=anna).taken
+    step = store.add_next_step(entries["idea"], "Runden Tisch einladen", participant_id=anna)
+    assert step.entry_id == entries["idea"]
+
+    # The protocol lists what was taken among the contributions, with its mark, once.
+    protocol = build_protocol(store, closing["meeting"], include_confidential=True)
+    text = protocol.plain_text()
+    assert text.count("Wer blockiert?") == 1 and text.count("Seit wann?") == 1
+    assert "davon 2 von der Fallgeberin" in text
+
+
+def test_a_withdrawn_entry_cannot_be_taken(closing) -> None:
+    store, anna, idea = closing["store"], closing["people"]["Anna"], closing["entries"]["idea"]
+    store.withdraw_entry(idea)
+    with pytest.raises(InvalidInput):
+        store.mark_taken(idea, participant_id=anna)
+    with pytest.raises(InvalidInput):
+        store.add_next_step(idea, "Schritt", participant_id=anna)
 
 
 # --- next steps of an idea that is taken back ---------------------------------------------------

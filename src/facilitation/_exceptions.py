@@ -40,6 +40,7 @@ __all__ = [
     "NotAWorkspaceDatabase",
     "NotAtTable",
     "NotInMeeting",
+    "NotTakeable",
     "NotYourEntry",
     "NotYourStep",
     "NotYourTie",
@@ -359,6 +360,14 @@ class NotYourEntry(ConsultationError):
     template = N_(
         "You can withdraw only your own entries, and only while the phase in which you "
         "wrote them lasts."
+    )
+
+
+class NotTakeable(ConsultationError):
+    template = N_(
+        "The case giver can take along only what the consultation contributed (here: "
+        "{contribution}). Questions from the case account, notes and observations are not part "
+        "of it."
     )
 
 

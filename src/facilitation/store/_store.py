@@ -1352,21 +1352,20 @@ class Store(NetworkStore):
         self, entry_id: int, taken: bool = True, *, participant_id: int | None = None
     ) -> ConsultationEntry:
         """Mark an idea as taken (or not): the case giver does it in the closing, the
-        facilitator (no ``participant_id``) at any time."""
+        facilitator (no ``participant_id``) at any time. Only what the consultation
+        contributed can be taken (:func:`facilitation.consultation.takeable`)."""
         with write(self.engine) as c:
             current, entry = self._entry_locked(c, entry_id)
             if participant_id is not None:
                 current, role = self._as_participant(c, entry.consultation_id, participant_id)
                 consultation.check_take(current, role)
-            self._take(c, entry, taken)
+            self._take(c, current, entry, taken)
             return record(ConsultationEntry, fetch_one(c, s.consultation_entry, entry_id))
 
     @staticmethod
-    def _take(c: Connection, entry: ConsultationEntry, taken: bool) -> None:
-        if taken and entry.withdrawn_at is not None:
-            raise InvalidInput(
-                field=word(N_("Idea")), problem=word(N_("was withdrawn and cannot be taken"))
-            )
+    def _take(c: Connection, current: Consultation, entry: ConsultationEntry, taken: bool) -> None:
+        if taken:
+            consultation.check_takeable(entry, current)
         c.execute(
             update(s.consultation_entry)
             .where(s.consultation_entry.c.id == entry.id)
@@ -1403,7 +1402,7 @@ class Store(NetworkStore):
                     c, current.meeting_id, owner_id
                 ):
                     raise NotInMeeting(name=owner.name)
-            self._take(c, entry, True)
+            self._take(c, current, entry, True)
             stamp = now()
             new_id = c.execute(
                 insert(s.action_item).values(
