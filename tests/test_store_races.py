@@ -27,7 +27,7 @@ from facilitation import (
     TieAlreadyDeclared,
     UnknownJoinCode,
 )
-from facilitation.models import ConsultationPhase
+from facilitation.models import ActionStatus, ConsultationPhase
 from facilitation.store import _schema as s
 from facilitation.store._engine import write
 from facilitation.store._records import now
@@ -261,3 +261,35 @@ def _closing(store: Store, meeting: int, people: dict[str, int]) -> tuple[int, l
              for i in range(TRIALS)]  # fmt: skip
     store.set_phase(consultation, ConsultationPhase.CLOSING)
     return consultation, ideas
+
+
+def test_an_idea_withdrawn_while_a_step_is_made_of_it_keeps_no_step(room) -> None:
+    store, location, meeting = room["store"], room["location"], room["meeting"]
+    people = {"Anna": room["anna"], "Bernd": room["bernd"]}
+    consultation, ideas = _closing(store, meeting, people)
+    for idea in ideas:
+        at_once(
+            location,
+            [lambda st, i=idea: st.add_next_step(i, "Schritt", participant_id=people["Anna"]),
+             lambda st, i=idea: st.withdraw_entry(i)],
+        )  # fmt: skip
+    withdrawn = {e.id for e in store.entries(consultation, withdrawn=True) if e.withdrawn_at}
+    assert withdrawn == set(ideas)
+    live = [a for a in store.next_steps(consultation) if a.status is not ActionStatus.DROPPED]
+    assert live == [], "a next step outlived the idea it was made of"
+    assert not any(e.taken for e in store.entries(consultation, withdrawn=True))
+
+
+def test_the_facilitator_and_the_case_giver_take_and_leave_at_once(room) -> None:
+    store, location, meeting = room["store"], room["location"], room["meeting"]
+    people = {"Anna": room["anna"], "Bernd": room["bernd"]}
+    consultation, ideas = _closing(store, meeting, people)
+    for idea in ideas:
+        at_once(
+            location,
+            [lambda st, i=idea: st.add_next_step(i, "Schritt", participant_id=people["Anna"]),
+             lambda st, i=idea: st.mark_taken(i, False)],
+        )  # fmt: skip
+    entries = {e.id: e for e in store.entries(consultation)}
+    for step in store.next_steps(consultation):
+        assert entries[step.entry_id].taken, "a next step of an idea that was left"

@@ -3,6 +3,7 @@ and rules that used to give two answers in two places (SQLite and PostgreSQL).""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +21,9 @@ from facilitation import consultation as rules
 from facilitation.export import tables
 from facilitation.i18n import language
 from facilitation.models import (
+    ActionStatus,
     ConsultationPhase,
+    EntryKind,
     Visibility,
     VoteState,
 )
@@ -204,3 +207,45 @@ def test_a_withdrawn_entry_cannot_be_taken(closing) -> None:
 
 
 # --- next steps of an idea that is taken back ---------------------------------------------------
+
+
+def test_next_steps_go_when_their_idea_is_left_or_withdrawn(closing) -> None:
+    store, cid, anna = closing["store"], closing["id"], closing["people"]["Anna"]
+    idea, question = closing["entries"]["idea"], closing["entries"]["pointed question"]
+    first = store.add_next_step(idea, "Runden Tisch einladen", participant_id=anna)
+    second = store.add_next_step(idea, "Protokoll verschicken", participant_id=anna)
+    other = store.add_next_step(question, "Bauamt fragen", participant_id=anna)
+    assert {a.id for a in store.next_steps(cid)} == {first.id, second.id, other.id}
+
+    # She leaves the idea: the steps made of it go with it, in the same transaction.
+    left = store.mark_taken(idea, False, participant_id=anna)
+    assert left.taken is False
+    assert [a.id for a in store.next_steps(cid)] == [other.id]
+    assert [a.id for a in store.actions()] == [other.id]
+
+    # A step that has a history (reported on at a later meeting) is kept as dropped.
+    store.update_action(other.id, status="in_progress", note="Termin steht")
+    gone = store.withdraw_entry(question)  # the facilitator hides the question
+    assert gone.withdrawn_at is not None and gone.taken is False
+    (kept,) = store.next_steps(cid)
+    assert (kept.id, kept.status) == (other.id, ActionStatus.DROPPED)
+    updates = store.action_updates(other.id)
+    assert [u.status for u in updates] == [ActionStatus.IN_PROGRESS, ActionStatus.DROPPED]
+
+    # A step already done stays done.
+    again = store.add_next_step(idea, "Runden Tisch einladen", participant_id=anna)
+    store.update_action(again.id, status="done")
+    store.mark_taken(idea, False)
+    assert store.action(again.id).status is ActionStatus.DONE
+
+
+def test_an_entry_left_without_steps_changes_nothing_else(closing) -> None:
+    store, cid, anna = closing["store"], closing["id"], closing["people"]["Anna"]
+    direct = store.add_action("Direkt vereinbart", meeting_id=closing["meeting"],
+                              due=dt.date(2026, 12, 1))  # fmt: skip
+    idea = closing["entries"]["idea"]
+    store.mark_taken(idea, participant_id=anna)
+    store.mark_taken(idea, False, participant_id=anna)
+    assert [a.id for a in store.actions()] == [direct.id]
+    assert store.next_steps(cid) == []
+    assert EntryKind.IDEA in {e.kind for e in store.entries(cid)}

@@ -1334,7 +1334,9 @@ class Store(NetworkStore):
         self, entry_id: int, *, participant_id: int | None = None
     ) -> ConsultationEntry:
         """Withdraw an entry: its author while its phase lasts, or the facilitator at any time
-        (to hide it from the screens). It is kept, marked withdrawn, out of every view."""
+        (to hide it from the screens). It is kept, marked withdrawn, out of every view; it
+        is no longer taken, and the next steps made of it go as when it is left (see
+        :meth:`mark_taken`)."""
         with write(self.engine) as c:
             current, entry = self._entry_locked(c, entry_id)
             if participant_id is not None:
@@ -1346,6 +1348,7 @@ class Store(NetworkStore):
                     .where(s.consultation_entry.c.id == entry_id)
                     .values(withdrawn_at=now(), taken=False)
                 )
+                _let_go_of_steps(c, entry_id)
             return record(ConsultationEntry, fetch_one(c, s.consultation_entry, entry_id))
 
     def mark_taken(
@@ -1353,7 +1356,11 @@ class Store(NetworkStore):
     ) -> ConsultationEntry:
         """Mark an idea as taken (or not): the case giver does it in the closing, the
         facilitator (no ``participant_id``) at any time. Only what the consultation
-        contributed can be taken (:func:`facilitation.consultation.takeable`)."""
+        contributed can be taken (:func:`facilitation.consultation.takeable`).
+
+        Leaving an idea (``taken=False``) lets go of the next steps made of it, in the
+        same transaction (as :meth:`withdraw_entry` does): a step nobody has reported on
+        is deleted, one with updates is marked dropped, a done one stays done."""
         with write(self.engine) as c:
             current, entry = self._entry_locked(c, entry_id)
             if participant_id is not None:
@@ -1371,6 +1378,8 @@ class Store(NetworkStore):
             .where(s.consultation_entry.c.id == entry.id)
             .values(taken=bool(taken))
         )
+        if not taken:
+            _let_go_of_steps(c, entry.id)
 
     def add_next_step(
         self,
@@ -2174,6 +2183,42 @@ def _phase_minutes(given: Mapping[ConsultationPhase | str, int]) -> dict[str, in
             raise InvalidInput(field=word(N_("Minutes")), problem=word(N_("must not be negative")))
         minutes[known.value] = int(value)
     return minutes
+
+
+def _let_go_of_steps(c: Connection, entry_id: int) -> None:
+    """The next steps made of an entry that is no longer taken (left or withdrawn), inside
+    the caller's transaction.
+
+    A step nobody has reported on (no update) was made in the closing and goes with
+    the idea: it is deleted. One with updates is part of the monitoring across
+    meetings: it is kept, marked dropped, with an update saying so. A step already
+    done or dropped stays as it is.
+    """
+    steps = fetch(c, s.action_item, s.action_item.c.entry_id == entry_id)
+    if not steps:
+        return
+    reported = set(
+        c.execute(
+            select(s.action_update.c.action_id).where(
+                s.action_update.c.action_id.in_([step.id for step in steps])
+            )
+        ).scalars()
+    )
+    stamp = now()
+    for step in steps:
+        if step.id not in reported:
+            c.execute(delete(s.action_item).where(s.action_item.c.id == step.id))
+        elif ActionStatus(step.status).is_open:
+            c.execute(
+                update(s.action_item)
+                .where(s.action_item.c.id == step.id)
+                .values(status=ActionStatus.DROPPED.value, updated_at=stamp)
+            )
+            c.execute(
+                insert(s.action_update).values(
+                    action_id=step.id, status=ActionStatus.DROPPED.value, note="", at=stamp
+                )
+            )
 
 
 def _round_settings(
