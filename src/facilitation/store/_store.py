@@ -22,9 +22,11 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    exists,
     func,
     insert,
     select,
+    true,
     update,
 )
 
@@ -862,30 +864,33 @@ class Store(NetworkStore):
     def _dot(
         self, round_id: int, participant_id: int, topic_id: int, action: DotAction
     ) -> DotEvent:
-        ids = {"round_id": round_id, "participant_id": participant_id}
+        ids = {"round_id": round_id, "participant_id": participant_id, "topic_id": topic_id}
         postgres = self.dialect == "postgresql"
         with write(self.engine) as c:
             # On PostgreSQL the person's row is locked (two tabs of one person take
             # turns) and the round's row shared (closing waits for dots in flight).
             # SQLite's BEGIN IMMEDIATE already lets one writer in at a time.
-            name = c.execute(_PERSON_LOCKED if postgres else _PERSON, ids).scalar()
-            if name is None:
+            if postgres and c.execute(_PERSON_LOCKED, ids).first() is None:
                 raise RecordNotFound(kind=word(N_("participant")), id=participant_id)
-            row = c.execute(_ROUND_SHARED if postgres else _ROUND, ids).first()
+            # Everything the rules need, in one statement (the write lock is held meanwhile).
+            row = c.execute(_DOT_STATE_SHARED if postgres else _DOT_STATE, ids).first()
             if row is None:
-                raise RecordNotFound(kind=word(N_("vote round")), id=round_id)
-            topics = tuple(c.execute(_ROUND_TOPICS, ids).scalars())
-            vote_round = record(VoteRound, row, topic_ids=topics)
-            if c.execute(_REGISTERED, {**ids, "meeting_id": row.meeting_id}).first() is None:
-                raise NotInMeeting(name=name)
-            held = self._held(c, round_id, participant_id)
-            if action is DotAction.PLACE:
-                voting.check_place(vote_round, held, topic_id)
-            else:
-                voting.check_take_back(vote_round, held, topic_id)
-            values = {**ids, "topic_id": topic_id, "action": action.value, "at": now()}
+                self._missing_for_dot(c, round_id, participant_id)
+            if not row.registered:
+                raise NotInMeeting(name=row.name)
+            voting.check_dot(
+                action, VoteState(row.state), row.dots_per_person, row.max_per_topic,
+                in_round=bool(row.in_round), held=int(row.held), on_topic=int(row.on_topic),
+            )  # fmt: skip
+            values = {**ids, "action": action.value, "at": now()}
             new_id = c.execute(_INSERT_DOT, values).inserted_primary_key[0]
         return DotEvent(id=new_id, **{**values, "action": action})
+
+    @staticmethod
+    def _missing_for_dot(c: Connection, round_id: int, participant_id: int) -> None:
+        """Raise which of the participant and the round of a dot does not exist."""
+        fetch_one(c, s.participant, participant_id)
+        fetch_one(c, s.vote_round, round_id)
 
     @staticmethod
     def _held(c: Connection, round_id: int, participant_id: int) -> Counter[int]:
@@ -2138,29 +2143,57 @@ class Store(NetworkStore):
 
 
 # Statements of the dot path, built once: it runs for every click of every person.
-_PERSON = select(s.participant.c.name).where(s.participant.c.id == bindparam("participant_id"))
-_PERSON_LOCKED = _PERSON.with_for_update()
-_ROUND = select(s.vote_round).where(s.vote_round.c.id == bindparam("round_id"))
-_ROUND_SHARED = _ROUND.with_for_update(read=True)
-_ROUND_TOPICS = (
-    select(s.round_topic.c.topic_id)
-    .where(s.round_topic.c.round_id == bindparam("round_id"))
-    .order_by(s.round_topic.c.position)
-)
-_REGISTERED = select(s.meeting_participant.c.participant_id).where(
-    s.meeting_participant.c.meeting_id == bindparam("meeting_id"),
-    s.meeting_participant.c.participant_id == bindparam("participant_id"),
-)
+_DELTA = case((s.dot_event.c.action == DotAction.PLACE.value, 1), else_=-1)
 _HELD = (
-    select(
-        s.dot_event.c.topic_id,
-        func.sum(case((s.dot_event.c.action == DotAction.PLACE.value, 1), else_=-1)),
-    )
+    select(s.dot_event.c.topic_id, func.sum(_DELTA))
     .where(
         s.dot_event.c.round_id == bindparam("round_id"),
         s.dot_event.c.participant_id == bindparam("participant_id"),
     )
     .group_by(s.dot_event.c.topic_id)
+)
+_MINE = (
+    s.dot_event.c.round_id == bindparam("round_id"),
+    s.dot_event.c.participant_id == bindparam("participant_id"),
+)
+# The person and the round of a click, whether she is registered for the round's meeting,
+# whether the topic is in the round, the dots she holds in it and on the topic: one row,
+# none if the person or the round does not exist.
+_DOT_STATE = (
+    select(
+        s.participant.c.name,
+        s.vote_round.c.state,
+        s.vote_round.c.dots_per_person,
+        s.vote_round.c.max_per_topic,
+        exists()
+        .where(
+            s.meeting_participant.c.meeting_id == s.vote_round.c.meeting_id,
+            s.meeting_participant.c.participant_id == s.participant.c.id,
+        )
+        .label("registered"),
+        exists()
+        .where(
+            s.round_topic.c.round_id == s.vote_round.c.id,
+            s.round_topic.c.topic_id == bindparam("topic_id"),
+        )
+        .label("in_round"),
+        select(func.coalesce(func.sum(_DELTA), 0)).where(*_MINE).scalar_subquery().label("held"),
+        select(func.coalesce(func.sum(_DELTA), 0))
+        .where(*_MINE, s.dot_event.c.topic_id == bindparam("topic_id"))
+        .scalar_subquery()
+        .label("on_topic"),
+    )
+    .select_from(s.participant.join(s.vote_round, true()))
+    .where(
+        s.participant.c.id == bindparam("participant_id"),
+        s.vote_round.c.id == bindparam("round_id"),
+    )
+)
+_DOT_STATE_SHARED = _DOT_STATE.with_for_update(read=True, of=s.vote_round)
+_PERSON_LOCKED = (
+    select(s.participant.c.id)
+    .where(s.participant.c.id == bindparam("participant_id"))
+    .with_for_update()
 )
 _INSERT_DOT = insert(s.dot_event)
 
