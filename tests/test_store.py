@@ -643,6 +643,7 @@ def test_further_round_over_the_leaders_including_ties(voting):
         store.place_dot(first.id, person.id, topic)
     store.close_round(first.id)
     assert store.tally(first.id) == {t1: 1, t2: 3, t3: 2, t4: 2, t5: 1}
+    store.reveal_round(first.id)  # a further round takes the leaders the room has seen
 
     further = store.further_round(first.id, 2, title="Stichwahl", dots_per_person=1)
     assert further.topic_ids == (t2, t3, t4)  # t3 and t4 share the second place

@@ -118,6 +118,17 @@ def test_without_a_municipality_she_chooses_hers_first(room) -> None:
     assert len(room["store"].ties()) == 1
 
 
+def test_a_forged_choice_cannot_move_her_to_another_municipality(room) -> None:
+    _open(room)
+    store, page = room["store"], room["pages"]["Anna"]  # she is from Bautzen
+    view = page.view(Screen.NETWORK)
+    # What a forged widget message reaches: the choice of a home she already has.
+    view._choose_home(room["towns"]["Zittau"].id)
+    assert store.participant(room["anna"].id).municipality_id == room["towns"]["Bautzen"].id
+    assert page.person.municipality_id == room["towns"]["Bautzen"].id
+    assert str(facilitation.MunicipalityAlreadyChosen(name="Bautzen")) in page.message.value
+
+
 def test_the_store_refuses_what_a_forged_click_asks(room) -> None:
     store, meeting = room["store"], room["meeting"]
     bautzen, goerlitz = room["towns"]["Bautzen"].id, room["towns"]["Görlitz"].id

@@ -27,6 +27,7 @@ __all__ = [
     "IntakeClosed",
     "InvalidInput",
     "InvalidTransition",
+    "MunicipalityAlreadyChosen",
     "NetworkClosed",
     "NoConsultationChosen",
     "NoDotsLeft",
@@ -40,12 +41,14 @@ __all__ = [
     "NotAWorkspaceDatabase",
     "NotAtTable",
     "NotInMeeting",
+    "NotTakeable",
     "NotYourEntry",
     "NotYourStep",
     "NotYourTie",
     "NothingToTakeBack",
     "PhaseNotReady",
     "RecordNotFound",
+    "ResultNotFinal",
     "RoleNotForVariant",
     "RoleTaken",
     "RoundNotOpen",
@@ -296,6 +299,13 @@ class InvalidTransition(VotingError):
     template = N_("A vote that is {state} cannot be {action}.")
 
 
+class ResultNotFinal(VotingError):
+    template = N_(
+        "A further round takes the leading topics of a final result, and this vote is "
+        "{state}. {todo}"
+    )
+
+
 # --- cooperation network ---------------------------------------------------------------------
 
 
@@ -316,6 +326,13 @@ class TieAlreadyDeclared(FacilitationError):
 
 class NotYourTie(FacilitationError):
     template = N_("You can only take back ties that you entered yourself.")
+
+
+class MunicipalityAlreadyChosen(FacilitationError):
+    template = N_(
+        "Your municipality is already set: {name}. If that is wrong, the facilitator "
+        "changes it for you."
+    )
 
 
 # --- collegial consultation -----------------------------------------------------
@@ -348,6 +365,14 @@ class NotYourEntry(ConsultationError):
     template = N_(
         "You can withdraw only your own entries, and only while the phase in which you "
         "wrote them lasts."
+    )
+
+
+class NotTakeable(ConsultationError):
+    template = N_(
+        "The case giver can take along only what the consultation contributed (here: "
+        "{contribution}). Questions from the case account, notes and observations are not part "
+        "of it."
     )
 
 

@@ -29,13 +29,14 @@ frozenset()
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ._exceptions import (
     ConsultationOver,
     EntryNotAllowed,
     InvalidInput,
+    NotTakeable,
     NotYourEntry,
     NotYourStep,
     PhaseNotReady,
@@ -80,8 +81,10 @@ __all__ = [
     "check_move",
     "check_role",
     "check_take",
+    "check_takeable",
     "check_withdraw",
     "contribution_word",
+    "contributions",
     "method",
     "missing_for",
     "next_phase",
@@ -89,8 +92,10 @@ __all__ = [
     "phase_number",
     "pick_consultation",
     "previous_phase",
+    "released",
     "role_of",
     "suggest_casting",
+    "takeable",
     "task",
     "variant",
     "visible_to",
@@ -865,6 +870,82 @@ def can_take(role: ConsultationRole | None, phase: ConsultationPhase) -> bool:
 def check_take(consultation: Consultation, role: ConsultationRole | None) -> None:
     """Raise unless a participant in ``role`` may mark ideas as taken (and make next steps)."""
     _check_step(consultation, role, "take", {Role.CASE_GIVER}, {Phase.CLOSING}, Phase.CLOSING)
+
+
+def takeable(entry: ConsultationEntry, consultation: Consultation) -> bool:
+    """Whether the case giver can take ``entry`` along (mark it taken, make a next step of it).
+
+    What the consultation contributed: every idea, and what the chosen method
+    asks for when it is kept as another kind (the questions of a
+    cross-examination), written in the consultation phase. Never a withdrawn
+    entry, a question from the case account, a note or an observation. The
+    store keeps to this for every click; the case giver's page and the
+    protocol list the same entries (:func:`contributions`).
+
+    >>> import datetime as dt
+    >>> from facilitation.models import Consultation, ConsultationEntry
+    >>> at = dt.datetime.now(dt.UTC)
+    >>> case = Consultation(id=1, meeting_id=1, title="Fall", method="kreuzverhoer", created_at=at)
+    >>> def entry(kind, phase):
+    ...     return ConsultationEntry(id=1, consultation_id=1, participant_id=None, phase=phase,
+    ...                              kind=kind, text="...", created_at=at)
+    >>> takeable(entry(Kind.QUESTION, Phase.CONSULTATION), case)  # cross-examination
+    True
+    >>> takeable(entry(Kind.QUESTION, Phase.CASE_ACCOUNT), case)
+    False
+    >>> takeable(entry(Kind.NOTE, Phase.CONSULTATION), case)
+    False
+    >>> takeable(entry(Kind.IDEA, Phase.CLOSING), case)  # an idea, whenever it was written
+    True
+    """
+    if entry.withdrawn_at is not None:
+        return False
+    if entry.kind is Kind.IDEA:
+        return True
+    chosen = METHODS.get(consultation.method or DEFAULT_METHOD, METHODS[DEFAULT_METHOD])
+    return entry.kind is chosen.kind and entry.phase is Phase.CONSULTATION
+
+
+def contributions(
+    entries: Iterable[ConsultationEntry], consultation: Consultation
+) -> list[ConsultationEntry]:
+    """The entries the case giver can take along (:func:`takeable`), in their order."""
+    return [entry for entry in entries if takeable(entry, consultation)]
+
+
+def check_takeable(entry: ConsultationEntry, consultation: Consultation) -> None:
+    """Raise unless ``entry`` can be taken along (see :func:`takeable`)."""
+    if entry.withdrawn_at is not None:
+        raise InvalidInput(
+            field=word(N_("Idea")), problem=word(N_("was withdrawn and cannot be taken"))
+        )
+    if not takeable(entry, consultation):
+        chosen = METHODS.get(consultation.method or DEFAULT_METHOD, METHODS[DEFAULT_METHOD])
+        raise NotTakeable(contribution=word(contribution_word(chosen.kind, chosen.key)))
+
+
+def released(consultation: Consultation, asked: bool | Collection[int] = False) -> bool:
+    """Whether a consultation's content may leave the workspace: exports, the protocol,
+    the research tables.
+
+    One that is not confidential is released. A confidential one only if the
+    facilitator included it in the export (``include_in_export``) or the caller
+    asks for it: every one with ``asked=True``, or some by id.
+
+    >>> import datetime as dt
+    >>> from facilitation.models import Consultation
+    >>> at = dt.datetime.now(dt.UTC)
+    >>> secret = Consultation(id=7, meeting_id=1, title="Fall", created_at=at)
+    >>> released(secret), released(secret, True), released(secret, [7]), released(secret, [8])
+    (False, True, True, False)
+    >>> open_case = Consultation(id=8, meeting_id=1, title="Fall", confidential=False,
+    ...                          created_at=at)
+    >>> released(open_case)
+    True
+    """
+    if not consultation.confidential or consultation.include_in_export or asked is True:
+        return True
+    return bool(asked) and consultation.id in asked  # type: ignore[operator]
 
 
 # --- what each role does -----------------------------------------------------------------

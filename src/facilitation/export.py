@@ -12,7 +12,8 @@ Participants appear under stable pseudonyms (``P001`` for participant 1)
 unless names are asked for, and even then only those who consented to be
 named are named. Consultations that are confidential leave the workspace only
 when the facilitator included them (or the caller asks for them: all with
-``confidential=True``, or some by id).
+``confidential=True``, or some by id); the rule is
+:func:`facilitation.consultation.released`, which the protocol follows too.
 
 The formats are listed in ``FORMATS``: ``PROTOCOL_FORMATS``, ``DATA_FORMATS``,
 the cooperation network's ``NETWORK_FORMATS`` (written by
@@ -40,6 +41,7 @@ from typing import Any
 
 from . import report, voting
 from ._exceptions import FacilitationError
+from .consultation import released
 from .i18n import N_, current_language, translate
 from .report import MeetingNotFound, clean_text
 from .store import Store
@@ -119,12 +121,6 @@ def _rows(records: list[Any], **extra: Any) -> list[dict[str, Any]]:
             row[name] = compute(item)
         rows.append(row)
     return rows
-
-
-def _released(consultation: Any, confidential: bool | Collection[int]) -> bool:
-    if confidential is True or not consultation.confidential or consultation.include_in_export:
-        return True
-    return bool(confidential) and consultation.id in confidential  # type: ignore[operator]
 
 
 def tables(
@@ -215,7 +211,7 @@ def tables(
         for r in rounds
         for rank in voting.ranking(store.tally(r.id), r.topic_ids)
     ]  # fmt: skip
-    shown = [c for c in store.consultations(meeting_id) if _released(c, confidential)]
+    shown = [c for c in store.consultations(meeting_id) if released(c, confidential)]
     out["consultations"] = _rows(shown)
     out["consultation_roles"] = [row for c in shown for row in _rows(store.roles(c.id))]
     out["consultation_entries"] = [row for c in shown for row in _rows(store.entries(c.id))]

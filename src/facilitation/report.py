@@ -9,9 +9,10 @@ page (prints on A4) and an editable Word document; neither reads the store.
 Who is named: only participants who consented to be named. Anyone else is
 "not named" wherever a person would appear (challenge, role, host, owner),
 and the municipality of an unnamed author is not shown either, since a town
-and a role often identify a person. Consultations appear only where the
-facilitator included them (``include_in_export``) or where the caller asks
-for them; the others are counted, never described.
+and a role often identify a person. Consultations appear as in the exports
+(:func:`facilitation.consultation.released`): those not confidential, those
+the facilitator included (``include_in_export``) and those the caller asks
+for; the others are counted, never described.
 
 >>> import tempfile, facilitation
 >>> from facilitation.shipped import load_demo
@@ -408,13 +409,8 @@ class _Context:
         return f"{self.name(participant_id)}, {town}" if town else self.name(participant_id)
 
     def shown(self, consultation: Consultation) -> bool:
-        """Whether a consultation's content may appear in the protocol."""
-        wanted = self.include_confidential
-        if wanted is True:
-            return True
-        if wanted and consultation.id in wanted:  # type: ignore[operator]
-            return True
-        return consultation.include_in_export
+        """Whether a consultation's content may appear in the protocol (as in the exports)."""
+        return consultation_rules.released(consultation, self.include_confidential)
 
 
 def build_protocol(
@@ -887,7 +883,9 @@ def _consultation(c: _Context, k: Consultation, actions: Sequence[ActionItem]) -
         )
     ]
     entries = c.store.entries(k.id)
-    ideas = [e for e in entries if e.kind is EntryKind.IDEA]
+    # What the case giver could take along (ideas, or the method's contributions).
+    ideas = consultation_rules.contributions(entries, k)
+    listed = {e.id for e in ideas}
     if ideas:
         taken = [e for e in ideas if e.taken]
         blocks.append(Paragraph(c.t(N_("Ideas ({taken} taken up by the case giver)")).format(
@@ -900,7 +898,7 @@ def _consultation(c: _Context, k: Consultation, actions: Sequence[ActionItem]) -
             )
         )
     for kind, heading in _ENTRY_HEADINGS:
-        texts = [clean_text(e.text) for e in entries if e.kind is kind]
+        texts = [clean_text(e.text) for e in entries if e.kind is kind and e.id not in listed]
         if texts:
             blocks.append(Paragraph(c.t(heading), "label"))
             blocks.append(Bullets(tuple(texts)))

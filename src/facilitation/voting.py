@@ -26,17 +26,20 @@ from ._exceptions import (
     InvalidTransition,
     NoDotsLeft,
     NothingToTakeBack,
+    ResultNotFinal,
     RoundNotOpen,
     TopicCapReached,
     TopicNotInRound,
     word,
 )
 from .i18n import N_
-from .models import VOTE_STATE_WORDS, DotEvent, VoteRound, VoteState
+from .models import VOTE_STATE_WORDS, DotAction, DotEvent, Visibility, VoteRound, VoteState
 
 __all__ = [
     "DOTS_CAP",
     "Rank",
+    "check_dot",
+    "check_final",
     "check_place",
     "check_take_back",
     "check_transition",
@@ -128,21 +131,52 @@ def dots_left(vote_round: VoteRound, held: Mapping[int, int]) -> int:
 
 def check_place(vote_round: VoteRound, held: Mapping[int, int], topic_id: int) -> None:
     """Raise the reason why a participant holding ``held`` may not place a dot on ``topic_id``."""
-    _check_open(vote_round)
-    if topic_id not in vote_round.topic_ids:
-        raise TopicNotInRound()
-    if sum(held.values()) >= vote_round.dots_per_person:
-        raise NoDotsLeft(dots_per_person=vote_round.dots_per_person)
-    if held.get(topic_id, 0) >= vote_round.max_per_topic:
-        raise TopicCapReached(max_per_topic=vote_round.max_per_topic)
+    check_dot(DotAction.PLACE, vote_round.state, vote_round.dots_per_person,
+              vote_round.max_per_topic, in_round=topic_id in vote_round.topic_ids,
+              held=sum(held.values()), on_topic=held.get(topic_id, 0))  # fmt: skip
 
 
 def check_take_back(vote_round: VoteRound, held: Mapping[int, int], topic_id: int) -> None:
     """Raise the reason why a participant holding ``held`` may not take a dot back."""
-    _check_open(vote_round)
-    if topic_id not in vote_round.topic_ids:
+    check_dot(DotAction.TAKE_BACK, vote_round.state, vote_round.dots_per_person,
+              vote_round.max_per_topic, in_round=topic_id in vote_round.topic_ids,
+              held=sum(held.values()), on_topic=held.get(topic_id, 0))  # fmt: skip
+
+
+def check_dot(
+    action: DotAction,
+    state: VoteState,
+    dots_per_person: int,
+    max_per_topic: int,
+    *,
+    in_round: bool,
+    held: int,
+    on_topic: int,
+) -> None:
+    """Raise the reason why a participant may not place (take back) a dot on a topic.
+
+    The rules of :func:`check_place` and :func:`check_take_back`, from what a
+    click needs: the round's state and limits, whether the topic is in the
+    round, the dots she holds in it and those on the topic. The store reads
+    exactly these in one statement, inside the transaction that writes the dot.
+
+    >>> check_dot(DotAction.PLACE, VoteState.OPEN, 3, 2, in_round=True, held=2, on_topic=1)
+    >>> try:
+    ...     check_dot(DotAction.PLACE, VoteState.OPEN, 3, 2, in_round=True, held=3, on_topic=0)
+    ... except NoDotsLeft:
+    ...     print("all three dots are placed")
+    all three dots are placed
+    """
+    if state is not VoteState.OPEN:
+        raise RoundNotOpen(state=word(VOTE_STATE_WORDS[state]))
+    if not in_round:
         raise TopicNotInRound()
-    if held.get(topic_id, 0) <= 0:
+    if action is DotAction.PLACE:
+        if held >= dots_per_person:
+            raise NoDotsLeft(dots_per_person=dots_per_person)
+        if on_topic >= max_per_topic:
+            raise TopicCapReached(max_per_topic=max_per_topic)
+    elif on_topic <= 0:
         raise NothingToTakeBack()
 
 
@@ -155,9 +189,39 @@ def check_transition(vote_round: VoteRound, new_state: VoteState) -> None:
         )
 
 
-def _check_open(vote_round: VoteRound) -> None:
-    if vote_round.state is not VoteState.OPEN:
-        raise RoundNotOpen(state=word(VOTE_STATE_WORDS[vote_round.state]))
+def check_final(vote_round: VoteRound) -> None:
+    """Raise :class:`ResultNotFinal` unless ``vote_round``'s result is final and seen.
+
+    A further round takes the leaders of a result the room has seen: a secret
+    round once revealed, a live round (whose tally was shown all along) once
+    closed. Never of a partial tally, and never of a secret one.
+
+    >>> import dataclasses, datetime as dt
+    >>> from facilitation.i18n import language
+    >>> closed = VoteRound(id=1, meeting_id=1, title="Runde", topic_ids=(1, 2),
+    ...                    dots_per_person=1, max_per_topic=1, state=VoteState.CLOSED,
+    ...                    created_at=dt.datetime.now())
+    >>> try:
+    ...     check_final(closed)  # secret, and nobody has seen the result yet
+    ... except ResultNotFinal as refused:
+    ...     with language("en"):
+    ...         print(str(refused).split(". ")[-1])
+    Reveal the result first.
+    >>> check_final(dataclasses.replace(closed, visibility=Visibility.LIVE))  # final enough
+    """
+    secret = vote_round.visibility is Visibility.SECRET
+    state = vote_round.state
+    if state is VoteState.REVEALED or (state is VoteState.CLOSED and not secret):
+        return
+    if state is VoteState.DRAFT:
+        todo = N_("Let the room vote first.")
+    elif state is VoteState.CLOSED:
+        todo = N_("Reveal the result first.")
+    elif secret:
+        todo = N_("Close it and reveal the result.")
+    else:
+        todo = N_("Close it first.")
+    raise ResultNotFinal(state=word(VOTE_STATE_WORDS[state]), todo=word(todo))
 
 
 def ranking(counted: Mapping[int, int], order: Sequence[int] = ()) -> list[Rank]:

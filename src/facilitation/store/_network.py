@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
 from .._exceptions import (
     InvalidInput,
@@ -38,7 +38,7 @@ from ..i18n import N_
 from ..models import LiveState, Screen, Tie, TieType
 from . import _schema as s
 from ._engine import read, write
-from ._records import fetch, fetch_one, now, record, text_field
+from ._records import fetch, fetch_one, locking, now, record, text_field
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -131,6 +131,15 @@ def _meeting_id(meeting: int | Meeting | None) -> int | None:
     return meeting if meeting is None or isinstance(meeting, int) else meeting.id
 
 
+def _check_network_open(c: Connection, meeting_id: int | None) -> None:
+    """Raise :class:`NetworkClosed` unless the meeting shows the network; the live state
+    stays so (locked, on PostgreSQL) until the caller's transaction ends."""
+    query = select(s.meeting_live.c.screen).where(s.meeting_live.c.meeting_id == meeting_id)
+    live = c.execute(locking(c, query, share=True)).first()
+    if live is None or live.screen != Screen.NETWORK.value:
+        raise NetworkClosed()
+
+
 class NetworkStore:
     """Declaring ties, the network on the wall, and tables and graphs for analysis."""
 
@@ -182,12 +191,10 @@ class NetworkStore:
             )
         ) or [""]
         with write(self.engine) as c:  # type: ignore[attr-defined]
-            live = c.execute(
-                select(s.meeting_live.c.screen).where(s.meeting_live.c.meeting_id == meeting_id)
-            ).first()
-            if live is None or live.screen != Screen.NETWORK.value:
-                raise NetworkClosed()
-            person = fetch_one(c, s.participant, participant_id)
+            # Her row is locked: a double click, or two tabs, take turns (on PostgreSQL;
+            # SQLite lets one writer in at a time anyway), so the second sees the first's tie.
+            person = fetch_one(c, s.participant, participant_id, lock=True)
+            _check_network_open(c, meeting_id)
             if not _is_registered(c, meeting_id, participant_id):
                 raise NotInMeeting(name=person.name)
             home = person.municipality_id
@@ -233,11 +240,7 @@ class NetworkStore:
             tie = fetch_one(c, s.tie, tie_id)
             if tie.declared_by != participant_id:
                 raise NotYourTie()
-            live = c.execute(
-                select(s.meeting_live.c.screen).where(s.meeting_live.c.meeting_id == tie.meeting_id)
-            ).first()
-            if live is None or live.screen != Screen.NETWORK.value:
-                raise NetworkClosed()
+            _check_network_open(c, tie.meeting_id)
             c.execute(delete(s.tie).where(s.tie.c.id == tie_id))
 
     def remove_tie(self, tie_id: int) -> None:

@@ -9,14 +9,15 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, Table, insert, select, update
+from sqlalchemy import Connection, Row, Select, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .._exceptions import InvalidInput, RecordNotFound, word
 from ..i18n import N_
 
 R = TypeVar("R")
 
-__all__ = ["fetch", "fetch_one", "now", "put", "record", "text_field"]
+__all__ = ["fetch", "fetch_one", "locking", "now", "put", "record", "text_field"]
 
 KIND_WORDS = {
     "meeting": N_("meeting"),
@@ -68,11 +69,33 @@ def record(cls: type[R], row: Row[Any] | dict[str, Any], **extra: Any) -> R:
     return cls(**values)
 
 
-def fetch_one(connection: Connection, table: Table, record_id: int, *, lock: bool = False) -> Row:
-    """The row ``record_id`` of ``table``; :class:`RecordNotFound` if there is none."""
+def locking(connection: Connection, query: Select[Any], *, share: bool = False) -> Select[Any]:
+    """``query`` locking the rows it reads until the transaction ends: ``FOR UPDATE``
+    (``FOR SHARE`` with ``share``) on PostgreSQL, where transactions run side by side.
+
+    On SQLite it is left as it is: a write transaction holds the database's one
+    write lock from its start (``BEGIN IMMEDIATE``), so nobody changes a row it read.
+    """
+    if connection.dialect.name == "postgresql":
+        return query.with_for_update(read=share)
+    return query
+
+
+def fetch_one(
+    connection: Connection,
+    table: Table,
+    record_id: int,
+    *,
+    lock: bool = False,
+    share: bool = False,
+) -> Row:
+    """The row ``record_id`` of ``table``; :class:`RecordNotFound` if there is none.
+
+    ``lock`` (or ``share``) locks it until the transaction ends (see :func:`locking`).
+    """
     query = select(table).where(table.c.id == record_id)
-    if lock and connection.dialect.name == "postgresql":
-        query = query.with_for_update()
+    if lock or share:
+        query = locking(connection, query, share=share and not lock)
     row = connection.execute(query).first()
     if row is None:
         raise RecordNotFound(kind=word(KIND_WORDS.get(table.name, table.name)), id=record_id)
@@ -97,11 +120,18 @@ def put(
 ) -> None:
     """Update the row of ``table`` with ``key`` to ``values``, or insert it (with ``on_insert``).
 
-    Inside the caller's transaction; the row's key columns must be unique.
+    Inside the caller's transaction; the key columns must be the table's primary key
+    (or another unique constraint). One statement, ``INSERT … ON CONFLICT DO UPDATE``:
+    two pages that write the first row at the same moment on PostgreSQL do not both
+    insert it (one updates the row the other inserted).
     """
-    where = [table.c[name] == value for name, value in key.items()]
-    if not connection.execute(update(table).where(*where).values(**values)).rowcount:
-        connection.execute(insert(table).values(**key, **values, **(on_insert or {})))
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(**key, **values, **(on_insert or {}))
+    if values:
+        statement = statement.on_conflict_do_update(index_elements=list(key), set_=values)
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=list(key))
+    connection.execute(statement)
 
 
 def text_field(value: str | None, field: str, *, limit: int, required: bool = True) -> str:

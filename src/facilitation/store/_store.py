@@ -22,9 +22,11 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    exists,
     func,
     insert,
     select,
+    true,
     update,
 )
 
@@ -32,6 +34,7 @@ from .. import consultation, tables, voting
 from .._exceptions import (
     IntakeClosed,
     InvalidInput,
+    MunicipalityAlreadyChosen,
     NoRole,
     NotAtTable,
     NotInMeeting,
@@ -82,7 +85,7 @@ from . import _schema as s
 from ._engine import read, write
 from ._network import NetworkStore
 from ._open import describe_location
-from ._records import fetch, fetch_one, now, put, record, text_field
+from ._records import fetch, fetch_one, locking, now, put, record, text_field
 from ._watch import ChangeWatcher
 
 __all__ = ["DEFAULT_PHASE_MINUTES", "Store"]
@@ -386,7 +389,7 @@ class Store(NetworkStore):
         if minutes is not None and minutes < 0:
             raise InvalidInput(field=word(N_("Minutes")), problem=word(N_("must not be negative")))
         with write(self.engine) as c:
-            fetch_one(c, s.meeting, meeting_id)
+            _lock_meeting(c, meeting_id)  # the next number
             position = (
                 c.execute(
                     select(func.coalesce(func.max(s.agenda_item.c.position), 0)).where(
@@ -424,26 +427,23 @@ class Store(NetworkStore):
         meeting_id: int | None = None,
     ) -> Participant:
         """Add a participant; with ``meeting_id`` also register her for that meeting."""
-        values = {
-            "name": text_field(name, _NAME, limit=200),
-            "role": text_field(role, N_("Role"), limit=200, required=False),
-            "municipality_id": municipality_id,
-            "email": _email(email),
-            "consent_named": bool(consent_named),
-            "created_at": now(),
-        }
+        values = _participant_values(name, role, municipality_id, email, consent_named)
         with write(self.engine) as c:
-            if municipality_id is not None:
-                fetch_one(c, s.municipality, municipality_id)
-            new_id = c.execute(insert(s.participant).values(**values)).inserted_primary_key[0]
-            if meeting_id is not None:
-                fetch_one(c, s.meeting, meeting_id)
-                c.execute(
-                    insert(s.meeting_participant).values(
-                        meeting_id=meeting_id, participant_id=new_id
-                    )
-                )
-            return record(Participant, fetch_one(c, s.participant, new_id))
+            return self._insert_participant(c, values, meeting_id)
+
+    @staticmethod
+    def _insert_participant(
+        c: Connection, values: dict[str, Any], meeting_id: int | None
+    ) -> Participant:
+        if values["municipality_id"] is not None:
+            fetch_one(c, s.municipality, values["municipality_id"])
+        new_id = c.execute(insert(s.participant).values(**values)).inserted_primary_key[0]
+        if meeting_id is not None:
+            fetch_one(c, s.meeting, meeting_id)
+            c.execute(
+                insert(s.meeting_participant).values(meeting_id=meeting_id, participant_id=new_id)
+            )
+        return record(Participant, fetch_one(c, s.participant, new_id))
 
     def participant(self, participant_id: int) -> Participant:
         with read(self.engine) as c:
@@ -484,17 +484,35 @@ class Store(NetworkStore):
             )
             return record(Participant, fetch_one(c, s.participant, participant_id))
 
+    def set_own_municipality(self, participant_id: int, municipality_id: int) -> Participant:
+        """A participant names her own municipality on her page: once.
+
+        Refused with :class:`~facilitation.MunicipalityAlreadyChosen` when she has one
+        (choosing the same again changes nothing): after that only the facilitator
+        changes it (:meth:`update_participant`). Her row is locked while this is
+        checked, so two tabs choosing at once cannot both set it.
+        """
+        with write(self.engine) as c:
+            person = fetch_one(c, s.participant, participant_id, lock=True)
+            fetch_one(c, s.municipality, municipality_id)
+            if person.municipality_id not in (None, municipality_id):
+                home = fetch_one(c, s.municipality, person.municipality_id)
+                raise MunicipalityAlreadyChosen(name=home.name)
+            c.execute(
+                update(s.participant)
+                .where(s.participant.c.id == participant_id)
+                .values(municipality_id=municipality_id)
+            )
+            return record(Participant, fetch_one(c, s.participant, participant_id))
+
     def register(self, meeting_id: int, participant_id: int) -> None:
         """Register a participant for a meeting (doing it twice changes nothing)."""
         with write(self.engine) as c:
             fetch_one(c, s.meeting, meeting_id)
             fetch_one(c, s.participant, participant_id)
-            if not _is_registered(c, meeting_id, participant_id):
-                c.execute(
-                    insert(s.meeting_participant).values(
-                        meeting_id=meeting_id, participant_id=participant_id
-                    )
-                )
+            # Insert, or nothing if she is registered: also when two pages do it at once.
+            put(c, s.meeting_participant,
+                {"meeting_id": meeting_id, "participant_id": participant_id}, {})  # fmt: skip
 
     def unregister(self, meeting_id: int, participant_id: int) -> None:
         with write(self.engine) as c:
@@ -514,15 +532,9 @@ class Store(NetworkStore):
 
     def create_link(self, participant_id: int) -> str:
         """A new personal link token for a participant (earlier links stay valid)."""
-        token = secrets.token_urlsafe(18)
         with write(self.engine) as c:
             fetch_one(c, s.participant, participant_id)
-            c.execute(
-                insert(s.participant_link).values(
-                    token=token, participant_id=participant_id, created_at=now()
-                )
-            )
-        return token
+            return _insert_link(c, participant_id)
 
     def revoke_link(self, token: str) -> None:
         with write(self.engine) as c:
@@ -561,27 +573,35 @@ class Store(NetworkStore):
         tags: Iterable[str] = (),
     ) -> Challenge:
         """Add a challenge (Herausforderung). Its municipality defaults to the participant's."""
-        title = text_field(title, _TITLE, limit=300)
-        description = text_field(description, N_("Description"), limit=5000, required=False)
-        clean_tags = list(dict.fromkeys(t for t in (_tag(tag) for tag in tags) if t))
+        values = _challenge_values(title, description, tags)
         with write(self.engine) as c:
             fetch_one(c, s.meeting, meeting_id)
-            if participant_id is not None:
-                person = fetch_one(c, s.participant, participant_id)
-                if municipality_id is None:
-                    municipality_id = person.municipality_id
-            if municipality_id is not None:
-                fetch_one(c, s.municipality, municipality_id)
-            new_id = c.execute(
-                insert(s.challenge).values(
-                    meeting_id=meeting_id, title=title, description=description,
-                    participant_id=participant_id, municipality_id=municipality_id,
-                    created_at=now(),
-                )
-            ).inserted_primary_key[0]  # fmt: skip
-            for tag in clean_tags:
-                c.execute(insert(s.challenge_tag).values(challenge_id=new_id, tag=tag))
-            return self._challenges(c, s.challenge.c.id == new_id)[0]
+            return self._insert_challenge(c, meeting_id, participant_id, municipality_id, values)
+
+    def _insert_challenge(
+        self,
+        c: Connection,
+        meeting_id: int,
+        participant_id: int | None,
+        municipality_id: int | None,
+        values: dict[str, Any],
+    ) -> Challenge:
+        if participant_id is not None:
+            person = fetch_one(c, s.participant, participant_id)
+            if municipality_id is None:
+                municipality_id = person.municipality_id
+        if municipality_id is not None:
+            fetch_one(c, s.municipality, municipality_id)
+        new_id = c.execute(
+            insert(s.challenge).values(
+                meeting_id=meeting_id, title=values["title"],
+                description=values["description"], participant_id=participant_id,
+                municipality_id=municipality_id, created_at=now(),
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+        for tag in values["tags"]:
+            c.execute(insert(s.challenge_tag).values(challenge_id=new_id, tag=tag))
+        return self._challenges(c, s.challenge.c.id == new_id)[0]
 
     def submit_challenge(
         self,
@@ -592,16 +612,22 @@ class Store(NetworkStore):
         description: str = "",
         tags: Iterable[str] = (),
     ) -> Challenge:
-        """A participant submits a challenge: only while the meeting's intake is open."""
-        if not self.live(meeting_id).intake_open:
-            raise IntakeClosed()
-        with read(self.engine) as c:
+        """A participant submits a challenge: only while the meeting's intake is open.
+
+        Checked in the transaction that writes it, with the meeting's live state locked
+        (on PostgreSQL) until then: no challenge lands after "close the intake".
+        """
+        values = _challenge_values(title, description, tags)
+        with write(self.engine) as c:
+            query = select(s.meeting_live.c.intake_open).where(
+                s.meeting_live.c.meeting_id == meeting_id
+            )
+            if not c.execute(locking(c, query, share=True)).scalar():
+                raise IntakeClosed()
             person = fetch_one(c, s.participant, participant_id)
             if not _is_registered(c, meeting_id, participant_id):
                 raise NotInMeeting(name=person.name)
-        return self.add_challenge(
-            meeting_id, title, description=description, participant_id=participant_id, tags=tags
-        )
+            return self._insert_challenge(c, meeting_id, participant_id, None, values)
 
     def challenges(self, meeting_id: int | None = None) -> list[Challenge]:
         """Challenges in the order they came in (of one meeting, or all)."""
@@ -699,59 +725,86 @@ class Store(NetworkStore):
         Dots per person default to a third of the topics (at least 1, at most
         :data:`facilitation.voting.DOTS_CAP`); the cap per topic to at most 3.
         """
-        topics = list(dict.fromkeys(topic_ids))
-        if not topics:
-            raise InvalidInput(
-                field=word(N_("Topics")), problem=word(N_("choose at least one topic to vote on"))
-            )
-        dots = (
-            voting.default_dots_per_person(len(topics))
-            if dots_per_person is None
-            else dots_per_person
-        )
-        _positive(dots, N_("Dots per person"), allow_none=False)
-        cap = voting.default_max_per_topic(dots) if max_per_topic is None else max_per_topic
-        _positive(cap, N_("Dots per topic"), allow_none=False)
-        _positive(timer_seconds, N_("Timer"))
-        visibility = _enum(Visibility, visibility, N_("Visibility"))
+        settings = {
+            "title": title, "dots_per_person": dots_per_person, "max_per_topic": max_per_topic,
+            "visibility": visibility, "timer_seconds": timer_seconds,
+        }  # fmt: skip
+        _round_settings(len(dict.fromkeys(topic_ids)), **settings)  # checked before writing
         with write(self.engine) as c:
-            fetch_one(c, s.meeting, meeting_id)
-            for topic_id in topics:
-                if fetch_one(c, s.topic, topic_id).meeting_id != meeting_id:
-                    raise InvalidInput(
-                        field=word(N_("Topics")),
-                        problem=word(N_("topic {id} belongs to another meeting"), id=topic_id),
-                    )
             if parent_round_id is not None:
                 fetch_one(c, s.vote_round, parent_round_id)
-            if not title:
-                count = c.execute(
-                    select(func.count()).where(s.vote_round.c.meeting_id == meeting_id)
-                ).scalar_one()
-                title = translate(N_("Vote {number}")).format(number=count + 1)
-            new_id = c.execute(
-                insert(s.vote_round).values(
-                    meeting_id=meeting_id, title=text_field(title, _TITLE, limit=300),
-                    dots_per_person=dots, max_per_topic=cap, visibility=visibility.value,
-                    state=VoteState.DRAFT.value, parent_round_id=parent_round_id,
-                    timer_seconds=timer_seconds, created_at=now(),
-                )
-            ).inserted_primary_key[0]  # fmt: skip
-            c.execute(
-                insert(s.round_topic),
-                [
-                    {"round_id": new_id, "topic_id": topic_id, "position": i}
-                    for i, topic_id in enumerate(topics)
-                ],
-            )
-            return self._round(c, new_id)
+            return self._insert_round(c, meeting_id, topic_ids, parent_round_id, settings)
 
-    def further_round(self, round_id: int, leading: int, **settings: Any) -> VoteRound:
-        """Prepare a further round over the ``leading`` topics of a round (ties included)."""
-        earlier = self.vote_round(round_id)
-        ranks = voting.ranking(self.tally(round_id), earlier.topic_ids)
-        topics = voting.leaders(ranks, leading)
-        return self.create_round(earlier.meeting_id, topics, parent_round_id=round_id, **settings)
+    def further_round(
+        self,
+        round_id: int,
+        leading: int,
+        *,
+        title: str = "",
+        dots_per_person: int | None = None,
+        max_per_topic: int | None = None,
+        visibility: Visibility | str = Visibility.SECRET,
+        timer_seconds: int | None = None,
+    ) -> VoteRound:
+        """Prepare a further round over the ``leading`` topics of a round (ties included).
+
+        Only from a final result the room has seen (see :func:`facilitation.voting.check_final`):
+        a secret round revealed, a live round closed or revealed; otherwise
+        :class:`~facilitation.ResultNotFinal`. Checked, counted and written in one
+        transaction, with the round locked (on PostgreSQL) so it cannot be reopened meanwhile.
+        """
+        settings = {
+            "title": title, "dots_per_person": dots_per_person, "max_per_topic": max_per_topic,
+            "visibility": visibility, "timer_seconds": timer_seconds,
+        }  # fmt: skip
+        with write(self.engine) as c:
+            earlier = self._round(c, round_id, share=True)
+            voting.check_final(earlier)
+            events = [record(DotEvent, row) for row in
+                      fetch(c, s.dot_event, s.dot_event.c.round_id == round_id)]  # fmt: skip
+            counted = voting.tally(events, earlier.topic_ids)
+            topics = voting.leaders(voting.ranking(counted, earlier.topic_ids), leading)
+            return self._insert_round(c, earlier.meeting_id, topics, round_id, settings)
+
+    def _insert_round(
+        self,
+        c: Connection,
+        meeting_id: int,
+        topic_ids: Sequence[int],
+        parent_round_id: int | None,
+        settings: dict[str, Any],
+    ) -> VoteRound:
+        """A new round in preparation, inside the caller's transaction (see create_round)."""
+        topics = list(dict.fromkeys(topic_ids))
+        title, dots, cap, visibility, timer_seconds = _round_settings(len(topics), **settings)
+        _lock_meeting(c, meeting_id)  # the next number
+        for topic_id in topics:
+            if fetch_one(c, s.topic, topic_id).meeting_id != meeting_id:
+                raise InvalidInput(
+                    field=word(N_("Topics")),
+                    problem=word(N_("topic {id} belongs to another meeting"), id=topic_id),
+                )
+        if not title:
+            count = c.execute(
+                select(func.count()).where(s.vote_round.c.meeting_id == meeting_id)
+            ).scalar_one()
+            title = translate(N_("Vote {number}")).format(number=count + 1)
+        new_id = c.execute(
+            insert(s.vote_round).values(
+                meeting_id=meeting_id, title=text_field(title, _TITLE, limit=300),
+                dots_per_person=dots, max_per_topic=cap, visibility=visibility.value,
+                state=VoteState.DRAFT.value, parent_round_id=parent_round_id,
+                timer_seconds=timer_seconds, created_at=now(),
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+        c.execute(
+            insert(s.round_topic),
+            [
+                {"round_id": new_id, "topic_id": topic_id, "position": i}
+                for i, topic_id in enumerate(topics)
+            ],
+        )
+        return self._round(c, new_id)
 
     def vote_round(self, round_id: int) -> VoteRound:
         with read(self.engine) as c:
@@ -763,8 +816,10 @@ class Store(NetworkStore):
             return [self._round(c, row.id) for row in fetch(c, s.vote_round, *where)]
 
     @staticmethod
-    def _round(c: Connection, round_id: int, *, lock: bool = False) -> VoteRound:
-        row = fetch_one(c, s.vote_round, round_id, lock=lock)
+    def _round(
+        c: Connection, round_id: int, *, lock: bool = False, share: bool = False
+    ) -> VoteRound:
+        row = fetch_one(c, s.vote_round, round_id, lock=lock, share=share)
         topics = tuple(
             c.execute(
                 select(s.round_topic.c.topic_id)
@@ -814,30 +869,33 @@ class Store(NetworkStore):
     def _dot(
         self, round_id: int, participant_id: int, topic_id: int, action: DotAction
     ) -> DotEvent:
-        ids = {"round_id": round_id, "participant_id": participant_id}
+        ids = {"round_id": round_id, "participant_id": participant_id, "topic_id": topic_id}
         postgres = self.dialect == "postgresql"
         with write(self.engine) as c:
             # On PostgreSQL the person's row is locked (two tabs of one person take
             # turns) and the round's row shared (closing waits for dots in flight).
             # SQLite's BEGIN IMMEDIATE already lets one writer in at a time.
-            name = c.execute(_PERSON_LOCKED if postgres else _PERSON, ids).scalar()
-            if name is None:
+            if postgres and c.execute(_PERSON_LOCKED, ids).first() is None:
                 raise RecordNotFound(kind=word(N_("participant")), id=participant_id)
-            row = c.execute(_ROUND_SHARED if postgres else _ROUND, ids).first()
+            # Everything the rules need, in one statement (the write lock is held meanwhile).
+            row = c.execute(_DOT_STATE_SHARED if postgres else _DOT_STATE, ids).first()
             if row is None:
-                raise RecordNotFound(kind=word(N_("vote round")), id=round_id)
-            topics = tuple(c.execute(_ROUND_TOPICS, ids).scalars())
-            vote_round = record(VoteRound, row, topic_ids=topics)
-            if c.execute(_REGISTERED, {**ids, "meeting_id": row.meeting_id}).first() is None:
-                raise NotInMeeting(name=name)
-            held = self._held(c, round_id, participant_id)
-            if action is DotAction.PLACE:
-                voting.check_place(vote_round, held, topic_id)
-            else:
-                voting.check_take_back(vote_round, held, topic_id)
-            values = {**ids, "topic_id": topic_id, "action": action.value, "at": now()}
+                self._missing_for_dot(c, round_id, participant_id)
+            if not row.registered:
+                raise NotInMeeting(name=row.name)
+            voting.check_dot(
+                action, VoteState(row.state), row.dots_per_person, row.max_per_topic,
+                in_round=bool(row.in_round), held=int(row.held), on_topic=int(row.on_topic),
+            )  # fmt: skip
+            values = {**ids, "action": action.value, "at": now()}
             new_id = c.execute(_INSERT_DOT, values).inserted_primary_key[0]
         return DotEvent(id=new_id, **{**values, "action": action})
+
+    @staticmethod
+    def _missing_for_dot(c: Connection, round_id: int, participant_id: int) -> None:
+        """Raise which of the participant and the round of a dot does not exist."""
+        fetch_one(c, s.participant, participant_id)
+        fetch_one(c, s.vote_round, round_id)
 
     @staticmethod
     def _held(c: Connection, round_id: int, participant_id: int) -> Counter[int]:
@@ -1240,6 +1298,18 @@ class Store(NetworkStore):
             raise NoRole(name=person.name)
         return current, role
 
+    def _entry_locked(self, c: Connection, entry_id: int) -> tuple[Consultation, ConsultationEntry]:
+        """An entry and its consultation, read after the consultation is locked.
+
+        Every change of an entry (withdrawn, taken, left, made into a next step) locks
+        its consultation first, so on PostgreSQL it never acts on an entry as it was
+        before a change that another page has just committed.
+        """
+        consultation_id = fetch_one(c, s.consultation_entry, entry_id).consultation_id
+        current = self._consultation(c, consultation_id, lock=True)
+        entry = record(ConsultationEntry, fetch_one(c, s.consultation_entry, entry_id))
+        return current, entry
+
     def entries(self, consultation_id: int, *, withdrawn: bool = False) -> list[ConsultationEntry]:
         """Every entry of a consultation, as the facilitator sees them (withdrawn ones only
         with ``withdrawn``). Participants read through :meth:`entries_for`."""
@@ -1274,10 +1344,11 @@ class Store(NetworkStore):
         self, entry_id: int, *, participant_id: int | None = None
     ) -> ConsultationEntry:
         """Withdraw an entry: its author while its phase lasts, or the facilitator at any time
-        (to hide it from the screens). It is kept, marked withdrawn, out of every view."""
+        (to hide it from the screens). It is kept, marked withdrawn, out of every view; it
+        is no longer taken, and the next steps made of it go as when it is left (see
+        :meth:`mark_taken`)."""
         with write(self.engine) as c:
-            entry = record(ConsultationEntry, fetch_one(c, s.consultation_entry, entry_id))
-            current = self._consultation(c, entry.consultation_id, lock=True)
+            current, entry = self._entry_locked(c, entry_id)
             if participant_id is not None:
                 self._as_participant(c, entry.consultation_id, participant_id, need_role=False)
             consultation.check_withdraw(current, entry, participant_id)
@@ -1287,32 +1358,38 @@ class Store(NetworkStore):
                     .where(s.consultation_entry.c.id == entry_id)
                     .values(withdrawn_at=now(), taken=False)
                 )
+                _let_go_of_steps(c, entry_id)
             return record(ConsultationEntry, fetch_one(c, s.consultation_entry, entry_id))
 
     def mark_taken(
         self, entry_id: int, taken: bool = True, *, participant_id: int | None = None
     ) -> ConsultationEntry:
         """Mark an idea as taken (or not): the case giver does it in the closing, the
-        facilitator (no ``participant_id``) at any time."""
+        facilitator (no ``participant_id``) at any time. Only what the consultation
+        contributed can be taken (:func:`facilitation.consultation.takeable`).
+
+        Leaving an idea (``taken=False``) lets go of the next steps made of it, in the
+        same transaction (as :meth:`withdraw_entry` does): a step nobody has reported on
+        is deleted, one with updates is marked dropped, a done one stays done."""
         with write(self.engine) as c:
-            entry = record(ConsultationEntry, fetch_one(c, s.consultation_entry, entry_id))
+            current, entry = self._entry_locked(c, entry_id)
             if participant_id is not None:
                 current, role = self._as_participant(c, entry.consultation_id, participant_id)
                 consultation.check_take(current, role)
-            self._take(c, entry, taken)
+            self._take(c, current, entry, taken)
             return record(ConsultationEntry, fetch_one(c, s.consultation_entry, entry_id))
 
     @staticmethod
-    def _take(c: Connection, entry: ConsultationEntry, taken: bool) -> None:
-        if taken and entry.withdrawn_at is not None:
-            raise InvalidInput(
-                field=word(N_("Idea")), problem=word(N_("was withdrawn and cannot be taken"))
-            )
+    def _take(c: Connection, current: Consultation, entry: ConsultationEntry, taken: bool) -> None:
+        if taken:
+            consultation.check_takeable(entry, current)
         c.execute(
             update(s.consultation_entry)
             .where(s.consultation_entry.c.id == entry.id)
             .values(taken=bool(taken))
         )
+        if not taken:
+            _let_go_of_steps(c, entry.id)
 
     def add_next_step(
         self,
@@ -1333,20 +1410,18 @@ class Store(NetworkStore):
         title = text_field(title, _TITLE, limit=500)
         notes = text_field(notes, N_("Notes"), limit=5000, required=False)
         with write(self.engine) as c:
-            entry = record(ConsultationEntry, fetch_one(c, s.consultation_entry, entry_id))
+            current, entry = self._entry_locked(c, entry_id)
             if participant_id is not None:
                 current, role = self._as_participant(c, entry.consultation_id, participant_id)
                 consultation.check_take(current, role)
                 owner_id = participant_id if owner_id is None else owner_id
-            else:
-                current = self._consultation(c, entry.consultation_id, lock=True)
             if owner_id is not None:
                 owner = fetch_one(c, s.participant, owner_id)
                 if participant_id is not None and not _is_registered(
                     c, current.meeting_id, owner_id
                 ):
                     raise NotInMeeting(name=owner.name)
-            self._take(c, entry, True)
+            self._take(c, current, entry, True)
             stamp = now()
             new_id = c.execute(
                 insert(s.action_item).values(
@@ -1578,7 +1653,7 @@ class Store(NetworkStore):
         """Add a themed table (Thementisch) with an optional host who stays at it."""
         theme = text_field(theme, N_("Theme"), limit=300)
         with write(self.engine) as c:
-            fetch_one(c, s.meeting, meeting_id)
+            _lock_meeting(c, meeting_id)  # the next number
             if host_id is not None:
                 fetch_one(c, s.participant, host_id)
             position = c.execute(
@@ -1620,7 +1695,7 @@ class Store(NetworkStore):
         """Add the next round of table rotation."""
         _positive(minutes, N_("Minutes"), allow_none=False)
         with write(self.engine) as c:
-            fetch_one(c, s.meeting, meeting_id)
+            _lock_meeting(c, meeting_id)  # the next number
             number = (
                 c.execute(
                     select(func.coalesce(func.max(s.table_round.c.number), 0)).where(
@@ -1663,7 +1738,11 @@ class Store(NetworkStore):
         (after a false start) restarts its clock.
         """
         with write(self.engine) as c:
-            table_round = record(TableRound, fetch_one(c, s.table_round, round_id, lock=True))
+            meeting_id = fetch_one(c, s.table_round, round_id).meeting_id
+            # Every round of the meeting, locked in order: a note in flight (which holds them
+            # shared) is written before this round starts, or sees that it has.
+            rounds = _rounds_of(c, meeting_id, lock=True)
+            table_round = next(r for r in rounds if r.id == round_id)
             stamp = now()
             c.execute(
                 update(s.table_round)
@@ -1885,16 +1964,14 @@ class Store(NetworkStore):
         """
         text = text_field(text, _TEXT, limit=5000)
         with write(self.engine) as c:
-            table_round = record(TableRound, fetch_one(c, s.table_round, round_id))
+            meeting_id = fetch_one(c, s.table_round, round_id).meeting_id
+            # The meeting's rounds stay as read (shared locks) until the note is written:
+            # the next round cannot start, nor the seating change, in between.
+            rounds = _rounds_of(c, meeting_id, share=True)
+            table_round = next(r for r in rounds if r.id == round_id)
             person = fetch_one(c, s.participant, participant_id)
             if not _is_registered(c, table_round.meeting_id, participant_id):
                 raise NotInMeeting(name=person.name)
-            rounds = [
-                record(TableRound, row)
-                for row in fetch(
-                    c, s.table_round, s.table_round.c.meeting_id == table_round.meeting_id
-                )
-            ]
             current = tables.running_round(rounds)
             if current is None or current.id != round_id:
                 raise TableRoundNotRunning(number=table_round.number)
@@ -1962,18 +2039,21 @@ class Store(NetworkStore):
             Screen.CONSULTATION: (s.consultation, N_("choose a consultation of this meeting")),
             Screen.TABLES: (s.table_round, N_("choose a round of the tables of this meeting")),
         }
-        if screen in subjects:
-            table, problem = subjects[screen]
-            with read(self.engine) as c:
-                row = c.execute(select(table.c.meeting_id).where(table.c.id == subject_id)).first()
-            if subject_id is None or row is None or row.meeting_id != meeting_id:
-                raise InvalidInput(field=word(N_("Screen")), problem=word(problem))
-        else:
+        if screen not in subjects:
             subject_id = None
         values: dict[str, Any] = {"screen": screen.value, "subject_id": subject_id}
         if screen is Screen.INTAKE:
             values["intake_open"] = True
-        return self._set_live(meeting_id, **values)
+        with write(self.engine) as c:  # the subject checked where the screen is written
+            if screen in subjects:
+                table, problem = subjects[screen]
+                query = select(table.c.meeting_id).where(table.c.id == subject_id)
+                row = c.execute(query).first()
+                if subject_id is None or row is None or row.meeting_id != meeting_id:
+                    raise InvalidInput(field=word(N_("Screen")), problem=word(problem))
+            fetch_one(c, s.meeting, meeting_id)
+            _put_live(c, meeting_id, **values)
+        return self.live(meeting_id)
 
     def set_intake(self, meeting_id: int, open_: bool) -> LiveState:
         """Open or close the intake of challenges."""
@@ -2005,19 +2085,22 @@ class Store(NetworkStore):
         municipality_id: int | None = None,
         consent_named: bool = False,
     ) -> tuple[Participant, str]:
-        """A newcomer joins the meeting of join code ``code``: her record and personal link."""
+        """A newcomer joins the meeting of join code ``code``: her record and personal link.
+
+        In one transaction with the look-up of the code, which stays valid (locked, on
+        PostgreSQL) until she is added: nobody joins after "close joining".
+        """
         code = (code or "").strip().upper()
-        with read(self.engine) as c:
-            meeting_id = c.execute(
-                select(s.meeting_live.c.meeting_id).where(s.meeting_live.c.join_code == code)
-            ).scalar()
-        if not code or meeting_id is None:
+        if not code:
             raise UnknownJoinCode()
-        person = self.add_participant(
-            name, role=role, municipality_id=municipality_id, consent_named=consent_named,
-            meeting_id=meeting_id,
-        )  # fmt: skip
-        return person, self.create_link(person.id)
+        with write(self.engine) as c:
+            query = select(s.meeting_live.c.meeting_id).where(s.meeting_live.c.join_code == code)
+            meeting_id = c.execute(locking(c, query, share=True)).scalar()
+            if meeting_id is None:
+                raise UnknownJoinCode()
+            values = _participant_values(name, role, municipality_id, None, consent_named)
+            person = self._insert_participant(c, values, meeting_id)
+            return person, _insert_link(c, person.id)
 
     def links(self, participant_id: int) -> list[str]:
         """The valid personal link tokens of a participant, newest first."""
@@ -2065,29 +2148,57 @@ class Store(NetworkStore):
 
 
 # Statements of the dot path, built once: it runs for every click of every person.
-_PERSON = select(s.participant.c.name).where(s.participant.c.id == bindparam("participant_id"))
-_PERSON_LOCKED = _PERSON.with_for_update()
-_ROUND = select(s.vote_round).where(s.vote_round.c.id == bindparam("round_id"))
-_ROUND_SHARED = _ROUND.with_for_update(read=True)
-_ROUND_TOPICS = (
-    select(s.round_topic.c.topic_id)
-    .where(s.round_topic.c.round_id == bindparam("round_id"))
-    .order_by(s.round_topic.c.position)
-)
-_REGISTERED = select(s.meeting_participant.c.participant_id).where(
-    s.meeting_participant.c.meeting_id == bindparam("meeting_id"),
-    s.meeting_participant.c.participant_id == bindparam("participant_id"),
-)
+_DELTA = case((s.dot_event.c.action == DotAction.PLACE.value, 1), else_=-1)
 _HELD = (
-    select(
-        s.dot_event.c.topic_id,
-        func.sum(case((s.dot_event.c.action == DotAction.PLACE.value, 1), else_=-1)),
-    )
+    select(s.dot_event.c.topic_id, func.sum(_DELTA))
     .where(
         s.dot_event.c.round_id == bindparam("round_id"),
         s.dot_event.c.participant_id == bindparam("participant_id"),
     )
     .group_by(s.dot_event.c.topic_id)
+)
+_MINE = (
+    s.dot_event.c.round_id == bindparam("round_id"),
+    s.dot_event.c.participant_id == bindparam("participant_id"),
+)
+# The person and the round of a click, whether she is registered for the round's meeting,
+# whether the topic is in the round, the dots she holds in it and on the topic: one row,
+# none if the person or the round does not exist.
+_DOT_STATE = (
+    select(
+        s.participant.c.name,
+        s.vote_round.c.state,
+        s.vote_round.c.dots_per_person,
+        s.vote_round.c.max_per_topic,
+        exists()
+        .where(
+            s.meeting_participant.c.meeting_id == s.vote_round.c.meeting_id,
+            s.meeting_participant.c.participant_id == s.participant.c.id,
+        )
+        .label("registered"),
+        exists()
+        .where(
+            s.round_topic.c.round_id == s.vote_round.c.id,
+            s.round_topic.c.topic_id == bindparam("topic_id"),
+        )
+        .label("in_round"),
+        select(func.coalesce(func.sum(_DELTA), 0)).where(*_MINE).scalar_subquery().label("held"),
+        select(func.coalesce(func.sum(_DELTA), 0))
+        .where(*_MINE, s.dot_event.c.topic_id == bindparam("topic_id"))
+        .scalar_subquery()
+        .label("on_topic"),
+    )
+    .select_from(s.participant.join(s.vote_round, true()))
+    .where(
+        s.participant.c.id == bindparam("participant_id"),
+        s.vote_round.c.id == bindparam("round_id"),
+    )
+)
+_DOT_STATE_SHARED = _DOT_STATE.with_for_update(read=True, of=s.vote_round)
+_PERSON_LOCKED = (
+    select(s.participant.c.id)
+    .where(s.participant.c.id == bindparam("participant_id"))
+    .with_for_update()
 )
 _INSERT_DOT = insert(s.dot_event)
 
@@ -2112,6 +2223,90 @@ def _phase_minutes(given: Mapping[ConsultationPhase | str, int]) -> dict[str, in
     return minutes
 
 
+def _let_go_of_steps(c: Connection, entry_id: int) -> None:
+    """The next steps made of an entry that is no longer taken (left or withdrawn), inside
+    the caller's transaction.
+
+    A step nobody has reported on (no update) was made in the closing and goes with
+    the idea: it is deleted. One with updates is part of the monitoring across
+    meetings: it is kept, marked dropped, with an update saying so. A step already
+    done or dropped stays as it is.
+    """
+    steps = fetch(c, s.action_item, s.action_item.c.entry_id == entry_id)
+    if not steps:
+        return
+    reported = set(
+        c.execute(
+            select(s.action_update.c.action_id).where(
+                s.action_update.c.action_id.in_([step.id for step in steps])
+            )
+        ).scalars()
+    )
+    stamp = now()
+    for step in steps:
+        if step.id not in reported:
+            c.execute(delete(s.action_item).where(s.action_item.c.id == step.id))
+        elif ActionStatus(step.status).is_open:
+            c.execute(
+                update(s.action_item)
+                .where(s.action_item.c.id == step.id)
+                .values(status=ActionStatus.DROPPED.value, updated_at=stamp)
+            )
+            c.execute(
+                insert(s.action_update).values(
+                    action_id=step.id, status=ActionStatus.DROPPED.value, note="", at=stamp
+                )
+            )
+
+
+def _round_settings(
+    n_topics: int,
+    *,
+    title: str,
+    dots_per_person: int | None,
+    max_per_topic: int | None,
+    visibility: Visibility | str,
+    timer_seconds: int | None,
+) -> tuple[str, int, int, Visibility, int | None]:
+    """A new round's settings for ``n_topics`` topics, checked, with their defaults."""
+    if not n_topics:
+        raise InvalidInput(
+            field=word(N_("Topics")), problem=word(N_("choose at least one topic to vote on"))
+        )
+    dots = voting.default_dots_per_person(n_topics) if dots_per_person is None else dots_per_person
+    _positive(dots, N_("Dots per person"), allow_none=False)
+    cap = voting.default_max_per_topic(dots) if max_per_topic is None else max_per_topic
+    _positive(cap, N_("Dots per topic"), allow_none=False)
+    _positive(timer_seconds, N_("Timer"))
+    return title, dots, cap, _enum(Visibility, visibility, N_("Visibility")), timer_seconds
+
+
+def _lock_meeting(c: Connection, meeting_id: int) -> None:
+    """Check that the meeting exists and hold it (on PostgreSQL) while the caller numbers
+    something of it: two clicks at once get numbers one after the other.
+
+    ``FOR NO KEY UPDATE``: rows that merely refer to the meeting can still be added.
+    """
+    query = select(s.meeting.c.id).where(s.meeting.c.id == meeting_id)
+    if c.dialect.name == "postgresql":
+        query = query.with_for_update(key_share=True)
+    if c.execute(query).first() is None:
+        raise RecordNotFound(kind=word(N_("meeting")), id=meeting_id)
+
+
+def _rounds_of(
+    c: Connection, meeting_id: int, *, lock: bool = False, share: bool = False
+) -> list[TableRound]:
+    """The rounds of the tables of a meeting; with ``lock`` or ``share`` locked (on
+    PostgreSQL) in the order of their ids, as every caller locks them, so that two
+    transactions never wait for each other in a circle."""
+    query = select(s.table_round).where(s.table_round.c.meeting_id == meeting_id)
+    query = query.order_by(s.table_round.c.id)
+    if lock or share:
+        query = locking(c, query, share=share and not lock)
+    return [record(TableRound, row) for row in c.execute(query)]
+
+
 def _is_registered(c: Connection, meeting_id: int, participant_id: int) -> bool:
     return (
         c.execute(
@@ -2122,6 +2317,40 @@ def _is_registered(c: Connection, meeting_id: int, participant_id: int) -> bool:
         ).first()
         is not None
     )
+
+
+def _participant_values(
+    name: str, role: str, municipality_id: int | None, email: str | None, consent_named: bool
+) -> dict[str, Any]:
+    """A new participant's columns, checked."""
+    return {
+        "name": text_field(name, _NAME, limit=200),
+        "role": text_field(role, N_("Role"), limit=200, required=False),
+        "municipality_id": municipality_id,
+        "email": _email(email),
+        "consent_named": bool(consent_named),
+        "created_at": now(),
+    }
+
+
+def _insert_link(c: Connection, participant_id: int) -> str:
+    """A new personal link token for a participant, inside the caller's transaction."""
+    token = secrets.token_urlsafe(18)
+    c.execute(
+        insert(s.participant_link).values(
+            token=token, participant_id=participant_id, created_at=now()
+        )
+    )
+    return token
+
+
+def _challenge_values(title: str, description: str, tags: Iterable[str]) -> dict[str, Any]:
+    """A new challenge's title, description and tags, checked."""
+    return {
+        "title": text_field(title, _TITLE, limit=300),
+        "description": text_field(description, N_("Description"), limit=5000, required=False),
+        "tags": list(dict.fromkeys(t for t in (_tag(tag) for tag in tags) if t)),
+    }
 
 
 def _email(value: str | None) -> str | None:

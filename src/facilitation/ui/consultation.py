@@ -116,18 +116,6 @@ def _steps_html(steps: Sequence[ActionItem], names: dict[int, str]) -> str:
     return f'<h2>{heading}</h2><table class="fac-table"><tr>{head}</tr>{"".join(rows)}</table>'
 
 
-def _contributions(
-    entries: Sequence[ConsultationEntry], method_key: str | None
-) -> list[ConsultationEntry]:
-    """What the consultation phase brought: the ideas (or what the method asks for)."""
-    chosen = rules.METHODS.get(method_key or "", rules.METHODS[rules.DEFAULT_METHOD])
-    return [
-        e
-        for e in entries
-        if e.kind is EntryKind.IDEA or (e.kind is chosen.kind and e.phase is Phase.CONSULTATION)
-    ]
-
-
 def _t(message: str) -> str:
     """A message marked elsewhere, translated now and escaped for HTML."""
     return esc(_(message))
@@ -389,7 +377,7 @@ class ConsultationView(ParticipantView):
         set_if_changed(self.mine, wanted, "children")
 
     def _closing(self, current: Consultation, entries: Sequence[ConsultationEntry]) -> None:
-        ideas = _contributions(entries, current.method)
+        ideas = rules.contributions(entries, current)
         for number, idea in enumerate(ideas, start=1):
             if idea.id not in self.take_buttons:
                 label = widgets.HTML(layout={"flex": "1 1 0", "min_width": "0"})
@@ -564,7 +552,7 @@ class ConsultationWall(ProjectorView):
             html += _method_html(current.method)
         entries = self.store.entries(consultation_id)
         if rules.phase_number(phase) >= rules.phase_number(Phase.CONSULTATION):
-            listed = _contributions(entries, current.method)
+            listed = rules.contributions(entries, current)
             heading = _("{what}: {n}").format(what=_("Ideas"), n=len(listed))
         else:
             listed = [e for e in entries if e.kind is EntryKind.QUESTION]

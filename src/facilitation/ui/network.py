@@ -319,14 +319,12 @@ class TieEntry(ParticipantView):
 
     def _choose_home(self, municipality_id: int) -> None:
         try:
-            self.page.person = self.store.update_participant(
-                self.page.person.id, municipality_id=municipality_id
-            )
+            self.page.person = self.store.set_own_municipality(self.page.person.id, municipality_id)
         except FacilitationError as error:
             self.page.say_error(str(error))
             return
         self.home_search.value = ""
-        self.update(self.store.live(self.page.meeting_id))
+        self.page.refresh()  # whatever the screens show now
 
     def _choose_partner(self, municipality_id: int) -> None:
         self.partner_id = municipality_id

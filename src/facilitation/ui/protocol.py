@@ -14,6 +14,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
+from .. import consultation as rules
 from ..i18n import N_, _, current_language
 from ..models import LiveState
 from ..store._open import sqlite_path
@@ -114,10 +115,8 @@ class ExportTab(FacilitatorTab):
 
     def refresh(self, live: LiveState) -> None:
         consultations = self.store.consultations(self.page.meeting_id)
-        released = [c.title for c in consultations if not c.confidential or c.include_in_export]
-        options = [
-            (c.title, c.id) for c in consultations if c.confidential and not c.include_in_export
-        ]
+        released = [c.title for c in consultations if rules.released(c)]
+        options = [(c.title, c.id) for c in consultations if not rules.released(c)]
         if list(self.confidential.options) != options:
             chosen = set(self.confidential.value)
             self.confidential.options = options

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from .. import voting
-from .._exceptions import FacilitationError, NoRoundChosen
+from .._exceptions import FacilitationError, NoRoundChosen, ResultNotFinal
 from ..i18n import N_, _
 from ..models import VOTE_STATE_WORDS, LiveState, Meeting, Screen, Visibility, VoteState
 from ._common import esc
@@ -296,6 +296,13 @@ class VotingTab(FacilitatorTab):
         set_if_changed(
             self.reveal_round, not vote_round.state.can_become(VoteState.REVEALED), "disabled"
         )
+        try:  # a further round only over a result the room has seen
+            voting.check_final(vote_round)
+        except ResultNotFinal:
+            final = False
+        else:
+            final = True
+        set_if_changed(self.further, not final, "disabled")
         # The facilitator sees the tally at any time; the wall only after the reveal.
         set_if_changed(self.result, ranking_html(self.store, vote_round))
 
