@@ -10,7 +10,6 @@ from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Row, Select, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from .._exceptions import InvalidInput, RecordNotFound, word
 from ..i18n import N_
@@ -125,8 +124,12 @@ def put(
     two pages that write the first row at the same moment on PostgreSQL do not both
     insert it (one updates the row the other inserted).
     """
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**key, **values, **(on_insert or {}))
+    # Imported here: a page on SQLite never loads the PostgreSQL dialect (memory per kernel).
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(table).values(**key, **values, **(on_insert or {}))
     if values:
         statement = statement.on_conflict_do_update(index_elements=list(key), set_=values)
     else:
