@@ -16,8 +16,6 @@ check must cost next to nothing, and reads no table:
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import os
 import select
 import sqlite3
@@ -130,6 +128,9 @@ class _FileEvents:
             return None
         try:
             if cls._libc is None:
+                import ctypes  # only for wait(): the pages' loop never needs it
+                import ctypes.util
+
                 libc = ctypes.util.find_library("c") or "libc.so.6"
                 cls._libc = ctypes.CDLL(libc, use_errno=True)
             path = Path(database).resolve()

@@ -97,13 +97,29 @@ class ParticipantView(_Piece):
 
     screens: ClassVar[tuple[Screen, ...]] = ()
     page: ParticipantApp
+    # Build ahead while another screen shows (for a view whose opening must be quick).
+    prepares: ClassVar[bool] = False
+
+    def __init__(self, page: ParticipantApp) -> None:
+        # Built when first needed: thirty kernels need not hold the widgets of screens
+        # that a workshop never opens.
+        self.page = page
+        self.widget = self._container()
+        self.built = False
+
+    def ensure_built(self) -> ParticipantView:
+        """Build the widgets if that has not happened yet; the view itself."""
+        if not self.built:
+            self.build()
+            self.built = True
+        return self
 
     def update(self, live: LiveState) -> None:
         """Bring the view up to date with the store; ``page.person`` is known here."""
         raise NotImplementedError
 
     def prepare(self, live: LiveState) -> None:
-        """Build ahead while another screen shows (optional)."""
+        """Build ahead while another screen shows (only if ``prepares``)."""
 
 
 class ProjectorView(_Piece):

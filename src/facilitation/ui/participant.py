@@ -74,7 +74,7 @@ class ParticipantApp:
 
     def view(self, screen: Screen | str) -> ParticipantView:
         """The view that shows ``screen``."""
-        return self._by_screen[Screen(screen)]
+        return self._by_screen[Screen(screen)].ensure_built()
 
     # --- messages ------------------------------------------------------------------
 
@@ -217,7 +217,7 @@ class ParticipantApp:
         view = self._by_screen.get(live.screen)
         if view is not None:
             try:
-                view.update(live)
+                view.ensure_built().update(live)
             except RecordNotFound:
                 view = None  # the subject was deleted under our feet: wait for the next step
             else:
@@ -225,8 +225,8 @@ class ParticipantApp:
         if view is None:
             self._wait(_("The facilitator will open the next step shortly."))
         for each in self.views:
-            if each is not view:
-                each.prepare(live)  # build ahead, so that the next switch is quick
+            if each is not view and each.prepares:
+                each.ensure_built().prepare(live)  # build ahead: the next switch is quick
 
     def _show(self, section: widgets.Widget) -> None:
         """Show one of the page's screens and hide the others."""
@@ -254,7 +254,8 @@ class ParticipantApp:
         if change["new"] in LANGUAGES:
             set_language(change["new"])
             for view in self.views:
-                view.build()
+                if view.built:
+                    view.build()
             if self.person is None:
                 self._build_join()
             else:

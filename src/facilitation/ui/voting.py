@@ -25,6 +25,7 @@ class VoteView(ParticipantView):
     """A round's topics with buttons to place and take back dots; the result once revealed."""
 
     screens = (Screen.VOTE, Screen.RESULTS)
+    prepares = True
 
     def build(self) -> None:
         self.round_id: int | None = None
