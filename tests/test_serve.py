@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import facilitation
+from facilitation.serve import PAGE_EXTENSIONS
 
 pytestmark = pytest.mark.slow
 
@@ -135,6 +138,14 @@ def test_serve_starts_three_pages_and_stops_everything(
             assert f"127.0.0.1:{port}" in shown or "Mitmachen" in shown
             shown = _shown(browser, f"http://127.0.0.1:{port}/", "persönlichen Link")
             assert "Ostsachsen" in shown  # the workspace's title, and how to get in
+        # Every page loads only the JupyterLab extensions it renders.
+        status, page = _get(urls["participant"])
+        assert status == 200
+        config = json.loads(
+            re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S).group(1)
+        )
+        loaded = {extension["name"] for extension in config["federated_extensions"]}
+        assert loaded == set(PAGE_EXTENSIONS)
         # No directory listing, no other notebook, no Jupyter server API.
         for path in ("tree", "voila/tree", "voila/render/facilitator.ipynb", "api/contents",
                      "notebooks/facilitator.ipynb", "api/kernels"):  # fmt: skip

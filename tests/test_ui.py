@@ -464,3 +464,21 @@ def test_an_unexpected_failure_is_said_on_the_facilitator_page(room) -> None:
 
     assert facilitator.act(broken) is None
     assert "disk full" in facilitator.message.value and "fac-error" in facilitator.message.value
+
+
+def test_the_join_form_made_ahead_follows_the_code_and_the_towns(room) -> None:
+    store, facilitator = room["store"], room["facilitator"]
+    page = ParticipantApp(store, live=False)  # made before the event opens, as preheated pages are
+    page.identify("")
+    assert "persönlichen Link" in _texts(page) and "Teilnahmecode" not in _texts(page)
+    facilitator.open_join.click()
+    store.add_municipality("Neustadt in Sachsen", state="SN")
+    page.identify("")  # the browser asks again (a reload)
+    assert "Teilnahmecode" in _texts(page) and "persönlichen Link" not in _texts(page)
+    assert "Neustadt in Sachsen" in [name for name, _id in page.join_town.options]
+    page.language.value = "en"
+    try:
+        assert "Join code" in _texts(page)
+    finally:
+        page.language.value = "de"
+    assert "Teilnahmecode" in _texts(page)

@@ -97,6 +97,14 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
+#: The JupyterLab extensions a page loads: the widgets, their manager in Voila, anywidget.
+PAGE_EXTENSIONS = (
+    "@jupyter-widgets/jupyterlab-manager",
+    "@voila-dashboards/widgets-manager8",
+    "anywidget",
+)
+
+
 def voila_command(page: Page, port: int, host: str, room: int = DEFAULT_ROOM) -> list[str]:
     """The command line of the Voila server of one page."""
     server = Path(__file__).with_name("_voila.py")  # run as a script: see its docstring
@@ -115,6 +123,9 @@ def voila_command(page: Page, port: int, host: str, room: int = DEFAULT_ROOM) ->
         "--strip_sources=True",
         "--Voila.log_level=WARN",
         "--template=facilitation",
+        # Only what the pages render; other JupyterLab extensions in the environment
+        # (syntax highlighting, a git panel, ...) would be loaded by every page.
+        "--VoilaConfiguration.extension_allowlist=" + repr(list(PAGE_EXTENSIONS)),
     ]  # fmt: skip
     if page.preheat:
         command += [

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 
 from ..store import Store
+from ._memory import release_memory
 
 __all__ = ["LiveLoop"]
 
@@ -35,11 +36,19 @@ class LiveLoop:
 
     def _run(self) -> None:
         quiet = 0.0
+        busy = False  # refreshed for changes since memory was last given back
         while not self._stop.wait(self._interval):
             quiet += self._interval
             try:
-                if self._watcher.changed() or quiet >= 5.0:
+                if self._watcher.changed():
+                    quiet = 0.0
+                    busy = True
+                    self._refresh()
+                elif quiet >= 5.0:
                     quiet = 0.0
                     self._refresh()
+                    if busy:  # the room has calmed down: give back what the refreshes freed
+                        busy = False
+                        release_memory()
             except Exception:  # a page must survive a failed refresh; the next one may work
                 log.exception("refreshing the page failed")

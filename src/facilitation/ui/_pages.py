@@ -37,12 +37,21 @@ def _open(*, facilitator: bool) -> Store | widgets.Widget:
     return store
 
 
+def _made(page: widgets.Widget) -> widgets.Widget:
+    """A page just made; what making it freed goes back to the laptop (a preheated
+    kernel may wait a long time for its participant)."""
+    from ._memory import release_memory
+
+    release_memory()
+    return page
+
+
 def facilitator_app() -> widgets.Widget:
     """The facilitator's controls."""
     from .facilitator import FacilitatorApp
 
     store = _open(facilitator=True)
-    return store if isinstance(store, widgets.Widget) else FacilitatorApp(store).widget
+    return store if isinstance(store, widgets.Widget) else _made(FacilitatorApp(store).widget)
 
 
 def projector_app() -> widgets.Widget:
@@ -50,7 +59,7 @@ def projector_app() -> widgets.Widget:
     from .projector import ProjectorApp
 
     store = _open(facilitator=True)
-    return store if isinstance(store, widgets.Widget) else ProjectorApp(store).widget
+    return store if isinstance(store, widgets.Widget) else _made(ProjectorApp(store).widget)
 
 
 def participant_app() -> widgets.Widget:
@@ -58,4 +67,4 @@ def participant_app() -> widgets.Widget:
     from .participant import ParticipantApp
 
     store = _open(facilitator=False)
-    return store if isinstance(store, widgets.Widget) else ParticipantApp(store).widget
+    return store if isinstance(store, widgets.Widget) else _made(ParticipantApp(store).widget)

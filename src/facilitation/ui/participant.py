@@ -22,6 +22,7 @@ from ..store import Store
 from ._common import esc
 from ._front import Countdown, Identity
 from ._live import LiveLoop
+from ._memory import release_memory
 from ._parts import ParticipantView, part_classes, set_if_changed
 from ._style import header_row, style_sheet
 from ._views import timer_ms
@@ -45,6 +46,7 @@ class ParticipantApp:
         self.message = widgets.HTML()
         self.waiting = widgets.HTML()
         self.join_form = widgets.VBox()
+        self._make_join_form()
         self.views: list[ParticipantView] = [cls(self) for cls in part_classes("PARTICIPANT")]
         self._by_screen = {screen: view for view in self.views for screen in view.screens}
         self.language = widgets.ToggleButtons(
@@ -114,6 +116,7 @@ class ParticipantApp:
         self.refresh()
         if self._loop is not None and not self._loop._thread.is_alive():
             self._loop.start()
+            release_memory()  # starting and building the first screens freed a lot
 
     def _show_error(self, text: str) -> None:
         self.header.value = ""
@@ -122,36 +125,21 @@ class ParticipantApp:
 
     # --- joining an open event ---------------------------------------------------
 
-    def _build_join(self) -> None:
-        self.header.value = f"<h1>{esc(self.store.info().title)}</h1>"
-        self.clear_message()
-        live = self.store.live(self.meeting_id) if self.meeting_id else None
-        if live is None or not live.join_code:
-            text = _("Please open the personal link you received from the facilitator.")
-            self.join_form.children = [widgets.HTML(f'<div class="fac-card">{esc(text)}</div>')]
-            self._show(self.join_form)
-            return
+    def _make_join_form(self) -> None:
+        """The join form's widgets, made with the page (hidden): a newcomer sees it at once."""
         label = {"description_width": "8em"}
         field = {"width": "min(100%, 460px)"}
-        self.join_code = widgets.Text(
-            description=_("Join code"), placeholder="ABC123", style=label, layout=field
-        )
-        self.join_name = widgets.Text(description=_("Name"), style=label, layout=field)
-        self.join_role = widgets.Text(
-            description=_("Role"), placeholder=_("e.g. mayor"), style=label, layout=field
-        )
-        towns = [("", None)] + [(m.name, m.id) for m in self.store.municipalities()]
-        self.join_town = widgets.Dropdown(
-            description=_("Municipality"), options=towns, style=label, layout=field
-        )
-        self.join_consent = widgets.Checkbox(
-            description=_("I agree to be named in the protocol"), indent=False
-        )
-        self.join_button = widgets.Button(description=_("Join"), button_style="primary")
+        self.join_note = widgets.HTML()
+        self.join_intro = widgets.HTML()
+        self.join_code = widgets.Text(placeholder="ABC123", style=label, layout=field)
+        self.join_name = widgets.Text(style=label, layout=field)
+        self.join_role = widgets.Text(style=label, layout=field)
+        self.join_town = widgets.Dropdown(options=self._towns(), style=label, layout=field)
+        self.join_consent = widgets.Checkbox(indent=False)
+        self.join_button = widgets.Button(button_style="primary")
         self.join_button.on_click(lambda _b: self.join())
-        intro = esc(_("Enter the code shown on the projector and your name."))
-        self.join_form.children = [
-            widgets.HTML(f"<p>{intro}</p>"),
+        self._join_fields = [
+            self.join_intro,
             self.join_code,
             self.join_name,
             self.join_role,
@@ -159,6 +147,43 @@ class ParticipantApp:
             self.join_consent,
             self.join_button,
         ]
+        self._label_join_form()
+        self.join_form.children = self._join_fields
+
+    def _towns(self) -> list[tuple[str, int | None]]:
+        return [("", None)] + [(m.name, m.id) for m in self.store.municipalities()]
+
+    def _label_join_form(self) -> None:
+        """The join form's words, in the page's language."""
+        intro = esc(_("Enter the code shown on the projector and your name."))
+        set_if_changed(self.join_intro, f"<p>{intro}</p>")
+        set_if_changed(self.join_code, _("Join code"), "description")
+        set_if_changed(self.join_name, _("Name"), "description")
+        set_if_changed(self.join_role, _("Role"), "description")
+        set_if_changed(self.join_role, _("e.g. mayor"), "placeholder")
+        set_if_changed(self.join_town, _("Municipality"), "description")
+        set_if_changed(self.join_consent, _("I agree to be named in the protocol"), "description")
+        set_if_changed(self.join_button, _("Join"), "description")
+
+    def _build_join(self) -> None:
+        self.header.value = f"<h1>{esc(self.store.info().title)}</h1>"
+        self.clear_message()
+        live = self.store.live(self.meeting_id) if self.meeting_id else None
+        if live is None or not live.join_code:
+            text = _("Please open the personal link you received from the facilitator.")
+            self.join_note.value = f'<div class="fac-card">{esc(text)}</div>'
+            self.join_form.children = [self.join_note]
+            self._show(self.join_form)
+            return
+        self._label_join_form()
+        towns = self._towns()
+        if list(self.join_town.options) != towns:
+            chosen = self.join_town.value
+            self.join_town.options = towns
+            if chosen in {id_ for _name, id_ in towns}:
+                self.join_town.value = chosen
+        if list(self.join_form.children) != self._join_fields:
+            self.join_form.children = self._join_fields
         self._show(self.join_form)
 
     def join(self) -> None:
