@@ -49,10 +49,11 @@ without directed ties the representative and gatekeeper counts of a town are equ
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -1250,6 +1251,20 @@ def _nice_length(span_km: float) -> int:
     return 1000
 
 
+def _names_as_text(function: Callable[..., bytes]) -> Callable[..., bytes]:
+    """Draw with matplotlib's math markup off: a "$" in a town's name is a dollar sign."""
+
+    @functools.wraps(function)
+    def drawing(*args: Any, **kwargs: Any) -> bytes:
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return function(*args, **kwargs)
+
+    return drawing
+
+
+@_names_as_text
 def draw(
     graph: nx.Graph,
     *,
@@ -1294,43 +1309,6 @@ def draw(
     >>> draw(cooperation_graph(municipalities, ties), fmt="png")[:4]
     b'\\x89PNG'
     """
-    import matplotlib
-
-    # Names are data: a "$" in a town's name is a dollar sign, never math markup.
-    with matplotlib.rc_context({"text.parse_math": False}):
-        return _draw(
-            graph,
-            positions=positions,
-            kind=kind,
-            colour_by=colour_by,
-            node_metrics=node_metrics,
-            title=title,
-            fmt=fmt,
-            size=size,
-            dpi=dpi,
-            labels=labels,
-            font_size=font_size,
-            legend=legend,
-            named_first=named_first,
-        )
-
-
-def _draw(
-    graph: nx.Graph,
-    *,
-    positions: Mapping[Hashable, Position] | None = None,
-    kind: Kind = "geo",
-    colour_by: str = "state",
-    node_metrics: Mapping[Hashable, NodeMetrics] | None = None,
-    title: str | None = None,
-    fmt: Literal["svg", "png"] = "svg",
-    size: tuple[float, float] = (16, 9),
-    dpi: int = 100,
-    labels: int = 40,
-    font_size: float = 18,
-    legend: bool = True,
-    named_first: Iterable[Hashable] = (),
-) -> bytes:
     from matplotlib.figure import Figure
 
     if fmt not in ("svg", "png"):
