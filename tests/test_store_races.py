@@ -21,6 +21,7 @@ from sqlalchemy import Connection, update
 import facilitation
 from facilitation import (
     IntakeClosed,
+    InvalidInput,
     MunicipalityAlreadyChosen,
     Store,
     TableRoundNotRunning,
@@ -156,6 +157,21 @@ def test_a_double_click_enters_a_tie_once(room) -> None:
         assert sorted(type(o).__name__ for o in outcomes) == ["TieAlreadyDeclared", "list"]
         assert len([t for t in store.ties_declared_by(anna) if t.target_id == partner]) == 1
     assert isinstance(next(o for o in outcomes if isinstance(o, Exception)), TieAlreadyDeclared)
+
+
+def test_a_double_click_adds_a_municipality_and_a_group_once(room) -> None:
+    store, location = room["store"], room["location"]
+    for trial in range(TRIALS):
+        ags = f"{14625000 + trial:08d}"
+        outcomes = at_once(location, [lambda st, a=ags: st.add_municipality("Neustadt", ags=a)] * 2)
+        refused = [o for o in outcomes if isinstance(o, Exception)]
+        assert len(refused) == 1 and isinstance(refused[0], InvalidInput), _errors(outcomes)
+        assert f"{ags} gehört bereits zu Neustadt" in str(refused[0])
+        outcomes = at_once(location, [lambda st, t=trial: st.add_group(f"netz-{t}", "Netz")] * 2)
+        refused = [o for o in outcomes if isinstance(o, Exception)]
+        assert len(refused) == 1 and isinstance(refused[0], InvalidInput), _errors(outcomes)
+    assert len([m for m in store.municipalities() if m.name == "Neustadt"]) == TRIALS
+    assert len(store.groups()) == TRIALS
 
 
 def test_two_tabs_choose_her_municipality_at_once(room) -> None:

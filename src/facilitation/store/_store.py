@@ -29,6 +29,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 from .. import consultation, tables, voting
 from .._exceptions import (
@@ -121,6 +122,13 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ß", "ss")
 
 
+def _ags_taken(ags: str, name: str) -> InvalidInput:
+    return InvalidInput(
+        field=word(N_("Official key (AGS)")),
+        problem=word(N_("{ags} already belongs to {name}"), ags=ags, name=name),
+    )
+
+
 class Store(NetworkStore):
     """A workspace opened for reading and writing.
 
@@ -198,20 +206,22 @@ class Store(NetworkStore):
             longitude=longitude, population=population, population_date=population_date,
             source=source,
         )  # fmt: skip
-        with write(self.engine) as c:
-            if values["ags"] is not None:
-                taken = c.execute(
-                    select(s.municipality.c.name).where(s.municipality.c.ags == values["ags"])
-                ).scalar()
-                if taken is not None:
-                    raise InvalidInput(
-                        field=word(N_("Official key (AGS)")),
-                        problem=word(
-                            N_("{ags} already belongs to {name}"), ags=values["ags"], name=taken
-                        ),
-                    )
-            new_id = c.execute(insert(s.municipality).values(**values)).inserted_primary_key[0]
-            return record(Municipality, fetch_one(c, s.municipality, new_id))
+        ags = values["ags"]
+        try:
+            with write(self.engine) as c:
+                if ags is not None:
+                    taken = c.execute(
+                        select(s.municipality.c.name).where(s.municipality.c.ags == ags)
+                    ).scalar()
+                    if taken is not None:
+                        raise _ags_taken(ags, taken)
+                new_id = c.execute(insert(s.municipality).values(**values)).inserted_primary_key[0]
+                return record(Municipality, fetch_one(c, s.municipality, new_id))
+        except IntegrityError:  # PostgreSQL: another writer took the key meanwhile (a double click)
+            holder = self.municipality_by_ags(ags) if ags is not None else None
+            if holder is None:
+                raise
+            raise _ags_taken(ags, holder.name) from None
 
     @staticmethod
     def _municipality_values(**values: Any) -> dict[str, Any]:
@@ -286,24 +296,29 @@ class Store(NetworkStore):
         """Add a named group of municipalities (a city network, a region, a sub-group)."""
         key = text_field(key, N_("Key"), limit=80)
         name = text_field(name, _NAME, limit=300)
-        with write(self.engine) as c:
-            taken = c.execute(
-                select(s.municipality_group.c.id).where(s.municipality_group.c.key == key)
-            ).first()
-            if taken is not None:
-                raise InvalidInput(
-                    field=word(N_("Key")), problem=word(N_("{key} is already taken"), key=key)
-                )
-            group_id = c.execute(
-                insert(s.municipality_group).values(key=key, name=name, kind=kind)
-            ).inserted_primary_key[0]
-            for municipality_id in dict.fromkeys(municipality_ids):
-                fetch_one(c, s.municipality, municipality_id)
-                c.execute(
-                    insert(s.group_member).values(
-                        group_id=group_id, municipality_id=municipality_id
+        taken = InvalidInput(
+            field=word(N_("Key")), problem=word(N_("{key} is already taken"), key=key)
+        )
+        try:
+            with write(self.engine) as c:
+                if c.execute(
+                    select(s.municipality_group.c.id).where(s.municipality_group.c.key == key)
+                ).first():
+                    raise taken
+                group_id = c.execute(
+                    insert(s.municipality_group).values(key=key, name=name, kind=kind)
+                ).inserted_primary_key[0]
+                for municipality_id in dict.fromkeys(municipality_ids):
+                    fetch_one(c, s.municipality, municipality_id)
+                    c.execute(
+                        insert(s.group_member).values(
+                            group_id=group_id, municipality_id=municipality_id
+                        )
                     )
-                )
+        except IntegrityError:  # PostgreSQL: another writer took the key meanwhile
+            if not any(group.key == key for group in self.groups()):
+                raise
+            raise taken from None
         return next(g for g in self.groups() if g.id == group_id)
 
     def groups(self) -> list[Group]:
