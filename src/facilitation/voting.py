@@ -37,6 +37,7 @@ from .models import VOTE_STATE_WORDS, DotAction, DotEvent, Visibility, VoteRound
 
 __all__ = [
     "DOTS_CAP",
+    "Progress",
     "Rank",
     "check_dot",
     "check_final",
@@ -48,7 +49,9 @@ __all__ = [
     "dots_left",
     "holdings",
     "leaders",
+    "progress",
     "ranking",
+    "round_in_play",
     "tally",
     "voters",
 ]
@@ -251,3 +254,52 @@ def leaders(ranks: Sequence[Rank], n: int) -> list[int]:
         return []
     cut = ranks[min(n, len(ranks)) - 1].dots
     return [rank.topic_id for rank in ranks if rank.position <= n or rank.dots == cut]
+
+
+def round_in_play(rounds: Sequence[VoteRound], shown: int | None = None) -> int | None:
+    """The round whose dots count now: the last one open, else ``shown`` (the one on the screens).
+
+    >>> at = dt.datetime(2026, 11, 22, 10, 0)
+    >>> first = VoteRound(id=1, meeting_id=1, title="1", topic_ids=(1, 2), dots_per_person=1,
+    ...                   max_per_topic=1, state=VoteState.REVEALED, created_at=at)
+    >>> second = VoteRound(id=2, meeting_id=1, title="2", topic_ids=(1, 2), dots_per_person=1,
+    ...                    max_per_topic=1, state=VoteState.OPEN, created_at=at)
+    >>> round_in_play([first, second], shown=1), round_in_play([first], shown=1)
+    (2, 1)
+    """
+    open_rounds = [r.id for r in rounds if r.state is VoteState.OPEN]
+    return open_rounds[-1] if open_rounds else shown
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a room is in a round: who placed dots, of how many, who placed all."""
+
+    voted: int
+    expected: int
+    done: int
+
+
+def progress(
+    vote_round: VoteRound,
+    held: Mapping[int, int],
+    registered: Iterable[int],
+    present: Iterable[int] = (),
+) -> Progress:
+    """A round's progress, counted over the meeting's participants only.
+
+    ``held`` is the dots each participant holds now; ``present`` those who
+    opened their page in the meeting. Expected are the registered who are
+    present, or all registered while nobody has opened a page yet.
+
+    >>> at = dt.datetime(2026, 11, 22, 10, 0)
+    >>> r = VoteRound(id=1, meeting_id=1, title="", topic_ids=(1, 2, 3), dots_per_person=2,
+    ...               max_per_topic=1, state=VoteState.OPEN, created_at=at)
+    >>> progress(r, {7: 2, 8: 1, 99: 2}, registered=[7, 8, 9, 10], present=[7, 8, 9])
+    Progress(voted=2, expected=3, done=1)
+    """
+    people = set(registered)
+    expected = len(people & set(present)) or len(people)
+    voted = [p for p, n in held.items() if p in people and n > 0]
+    done = [p for p in voted if held[p] >= vote_round.dots_per_person]
+    return Progress(voted=len(voted), expected=expected, done=len(done))

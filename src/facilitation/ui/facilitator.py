@@ -16,9 +16,10 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from .. import voting
 from .._exceptions import FacilitationError, NoMeetingChosen, NoParticipantChosen
 from ..i18n import _
-from ..models import SCREEN_WORDS, LiveState, Screen, VoteState
+from ..models import SCREEN_WORDS, LiveState, Screen
 from ..store import Store
 from ._common import esc
 from ._front import Countdown
@@ -405,12 +406,8 @@ class FacilitatorApp:
         self.sheet.value = "".join(cards)
 
     def _round_in_play(self, live: LiveState) -> int | None:
-        """The round whose dots count now: the one open, else the one on the screens."""
-        rounds = self.store.vote_rounds(self.meeting_id)
-        open_rounds = [r.id for r in rounds if r.state is VoteState.OPEN]
-        if open_rounds:
-            return open_rounds[-1]
-        return live.subject_id if live.screen in (Screen.VOTE, Screen.RESULTS) else None
+        shown = live.subject_id if live.screen in (Screen.VOTE, Screen.RESULTS) else None
+        return voting.round_in_play(self.store.vote_rounds(self.meeting_id), shown)
 
     def _refresh_people(self, live: LiveState) -> None:
         round_id = self._round_in_play(live)

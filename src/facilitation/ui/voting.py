@@ -321,18 +321,16 @@ class VoteWall(ProjectorView):
         vote_round = self.store.vote_round(round_id)
         if vote_round.state is VoteState.REVEALED:
             return ranking_html(self.store, vote_round)
-        present = self.store.seen(meeting_id)
-        people = {p.id for p in self.store.participants(meeting_id)}
-        expected = len(people & set(present)) or len(people)
-        holding = self.store.dots_per_participant(round_id)
-        voted = len([p for p in holding if p in people])
+        room = voting.progress(
+            vote_round,
+            self.store.dots_per_participant(round_id),
+            registered=[p.id for p in self.store.participants(meeting_id)],
+            present=self.store.seen(meeting_id),
+        )
         progress = _("{voted} of {expected} have placed dots").format(
-            voted=voted, expected=expected
+            voted=room.voted, expected=room.expected
         )
-        done = len(
-            [p for p, n in holding.items() if n >= vote_round.dots_per_person and p in people]
-        )
-        progress += " · " + _("{done} have placed all").format(done=done)
+        progress += " · " + _("{done} have placed all").format(done=room.done)
         if vote_round.state is VoteState.OPEN:
             state = _("The vote is open.")
         elif vote_round.state is VoteState.CLOSED:
