@@ -914,6 +914,9 @@ def test_upgrade_from_the_first_revision_keeps_every_record(location):
         (meeting,) = store.meetings()
         newcomer = store.add_participant("Clara Neu", meeting_id=meeting.id)
         assert store.participant_for_link(store.create_link(newcomer.id)) == newcomer
+        (note,) = expected["table_notes"]
+        assert note.withdrawn_at is None
+        assert store.withdraw_table_note(note.id).withdrawn_at is not None  # revision 0005
 
     with facilitation.open_workspace(location) as again:  # at the head: nothing more to do
         assert again.facilitator_key() == key

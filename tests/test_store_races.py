@@ -10,6 +10,7 @@ call comes in, and commit it while that call is under way.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from facilitation import (
     MunicipalityAlreadyChosen,
     Store,
     TableRoundNotRunning,
+    TableRoundOver,
     TieAlreadyDeclared,
     UnknownJoinCode,
 )
@@ -263,6 +265,53 @@ def test_no_note_goes_to_a_round_after_the_next_one_started(room) -> None:
     )
     assert isinstance(outcome, TableRoundNotRunning), outcome
     assert store.table_notes(table.id) == []
+
+
+def test_no_note_is_withdrawn_from_a_round_after_the_next_one_started(room) -> None:
+    store, meeting, anna = room["store"], room["meeting"], room["anna"]
+    table = store.add_table(meeting, "Wasser", host_id=anna)
+    first, second = (store.add_table_round(meeting) for _ in range(2))
+    store.start_table_round(first.id)
+    note = store.submit_table_note(first.id, anna, "Tippfehler")
+
+    def start_second(c: Connection) -> None:
+        c.execute(update(s.table_round).where(s.table_round.c.id == second.id)
+                  .values(started_at=now()))  # fmt: skip
+
+    outcome = while_held(
+        room["location"],
+        start_second,
+        lambda st: st.withdraw_table_note(note.id, participant_id=anna),
+    )
+    assert isinstance(outcome, TableRoundOver), outcome
+    assert store.table_notes(table.id) == [note]
+
+
+def test_a_note_withdrawn_while_the_next_round_starts_has_one_outcome(room) -> None:
+    store, location, meeting, anna = room["store"], room["location"], room["meeting"], room["anna"]
+    table = store.add_table(meeting, "Wasser", host_id=anna)
+    rounds = [store.add_table_round(meeting) for _ in range(TRIALS + 1)]
+    store.start_table_round(rounds[0].id)
+    seen = set()
+    for running, following in itertools.pairwise(rounds):
+        note = store.submit_table_note(running.id, anna, f"Notiz aus Runde {running.number}")
+        # Her double click (two calls) and the facilitator's start, all at the same moment.
+        first, second, started = at_once(
+            location,
+            [lambda st, n=note.id: st.withdraw_table_note(n, participant_id=anna)] * 2
+            + [lambda st, r=following.id: st.start_table_round(r)],
+        )
+        assert not isinstance(started, Exception), started
+        after = next(n for n in store.table_notes(table.id, withdrawn=True) if n.id == note.id)
+        if after.withdrawn_at is None:  # the round started first: both clicks were refused
+            assert isinstance(first, TableRoundOver) and isinstance(second, TableRoundOver)
+            seen.add("refused")
+        else:  # withdrawn while its round was the one notes go to; the second click is harmless
+            assert first == second == after, (first, second)
+            assert after.withdrawn_at <= started.started_at
+            seen.add("withdrawn")
+        assert store.table_round(following.id).started_at == started.started_at
+    assert seen  # which one won each time is up to the database; each time it was whole
 
 
 # --- entries: taken, left, withdrawn, made into next steps ------------------------------------

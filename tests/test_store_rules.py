@@ -3,8 +3,10 @@ and rules that used to give two answers in two places (SQLite and PostgreSQL).""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +20,7 @@ from facilitation import (
     Store,
 )
 from facilitation import consultation as rules
-from facilitation.export import tables
+from facilitation.export import tables, write_csv
 from facilitation.i18n import language
 from facilitation.models import (
     ActionStatus,
@@ -28,6 +30,7 @@ from facilitation.models import (
     VoteState,
 )
 from facilitation.report import build_protocol
+from facilitation.ui.tables import harvest_html
 
 Phase = ConsultationPhase
 
@@ -249,3 +252,43 @@ def test_an_entry_left_without_steps_changes_nothing_else(closing) -> None:
     assert [a.id for a in store.actions()] == [direct.id]
     assert store.next_steps(cid) == []
     assert EntryKind.IDEA in {e.kind for e in store.entries(cid)}
+
+
+# --- a withdrawn table note ------------------------------------------------------------------
+
+
+def test_a_withdrawn_table_note_is_shown_nowhere_but_kept_in_the_data(room, tmp_path: Path) -> None:
+    store, meeting, people = room["store"], room["meeting"], room["people"]
+    table = store.add_table(meeting, "Mobilität", host_id=people["Anna"])
+    table_round = store.add_table_round(meeting)
+    store.seat(table_round.id, {table.id: [people["Bernd"], people["Clara"]]})
+    store.start_table_round(table_round.id)
+    typo = store.submit_table_note(table_round.id, people["Bernd"], "TIPPFEHLER-1 Rufbus")
+    wrong = store.submit_table_note(table_round.id, people["Clara"], "FALSCHER-TISCH-2 Kita")
+    kept = store.submit_table_note(table_round.id, people["Anna"], "Bürgerbus am Wochenende")
+    store.withdraw_table_note(typo.id, participant_id=people["Bernd"])  # her own, in the round
+    store.withdraw_table_note(wrong.id)  # hidden by the facilitator
+    gone = ("TIPPFEHLER-1", "FALSCHER-TISCH-2")
+
+    # The harvest (wall, pages, facilitator's tab) and the protocol leave them out.
+    harvest = harvest_html(store, meeting)
+    assert kept.text in harvest and not any(text in harvest for text in gone)
+    protocol = build_protocol(store, meeting).plain_text()
+    assert kept.text in protocol and not any(text in protocol for text in gone)
+    assert [n.id for n in store.table_notes_for(table.id, people["Dora"])] == [kept.id]
+
+    # The research data keep every note, with the moment it was withdrawn.
+    rows = {row["id"]: row for row in tables(store, meeting_id=meeting)["table_notes"]}
+    assert list(rows) == [typo.id, wrong.id, kept.id]
+    assert rows[kept.id]["withdrawn_at"] is None
+    for note in (typo, wrong):
+        withdrawn = dt.datetime.fromisoformat(rows[note.id]["withdrawn_at"])
+        assert withdrawn >= note.created_at and withdrawn.utcoffset() == dt.timedelta(0)
+    frame = store.frame("table_notes")
+    assert str(frame["withdrawn_at"].dtype).startswith("datetime64")
+    assert frame["withdrawn_at"].isna().tolist() == [False, False, True]
+    written = {p.name: p for p in write_csv(store, tmp_path, meeting_id=meeting)}
+    with written["table_notes.csv"].open(encoding="utf-8-sig", newline="") as handle:
+        read = list(csv.DictReader(handle))
+    assert [r["text"] for r in read] == [typo.text, wrong.text, kept.text]
+    assert [bool(r["withdrawn_at"]) for r in read] == [True, True, False]

@@ -9,18 +9,31 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+import facilitation
 from facilitation import (
     InvalidInput,
     NotAtTable,
     NotInMeeting,
+    NotYourNote,
+    RecordNotFound,
     Store,
     TableRoundNotRunning,
+    TableRoundOver,
 )
 from facilitation import actions as follow_up
 from facilitation import tables as seating_rules
 from facilitation.i18n import language
-from facilitation.models import ActionStatus, Participant, Screen, ThemedTable
+from facilitation.models import (
+    ActionStatus,
+    Participant,
+    Screen,
+    TableNote,
+    TableRound,
+    ThemedTable,
+)
+from facilitation.store._open import create
 
 
 @pytest.fixture(autouse=True)
@@ -179,6 +192,155 @@ def test_only_people_seated_in_the_meeting_write_and_read_table_notes(workshop) 
     assert store.set_round_minutes(first.id, 25).minutes == 25
     with pytest.raises(TableRoundNotRunning):
         store.end_table_round(store.add_table_round(meeting.id).id)
+
+
+# --- withdrawing a note ---------------------------------------------------------------------
+
+
+def _round(number: int, started: int | None, ended: int | None = None) -> TableRound:
+    def at(minute: int | None) -> dt.datetime | None:
+        return None if minute is None else NOW + dt.timedelta(minutes=minute)
+
+    return TableRound(
+        id=number, meeting_id=1, number=number, started_at=at(started), ended_at=at(ended)
+    )
+
+
+def _note(
+    round_id: int | None, participant_id: int | None = 7, *, withdrawn: bool = False
+) -> TableNote:
+    return TableNote(
+        id=1, table_id=1, round_id=round_id, participant_id=participant_id, text="x",
+        created_at=NOW, withdrawn_at=NOW if withdrawn else None,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("rounds", "note", "who", "outcome"),
+    [
+        # Her note, her round running: yes; after the bell, until the next round starts: yes.
+        ([_round(1, 0), _round(2, None)], _note(1), 7, None),
+        ([_round(1, 0, 30), _round(2, None)], _note(1), 7, None),
+        # Someone else's note, or one the facilitator recorded (no round, or no author).
+        ([_round(1, 0)], _note(1), 8, NotYourNote),
+        ([_round(1, 0)], _note(None), 7, NotYourNote),
+        ([_round(1, 0)], _note(1, participant_id=None), 7, NotYourNote),
+        # The next round has started: her round is over.
+        ([_round(1, 0, 30), _round(2, 35)], _note(1), 7, TableRoundOver),
+        ([_round(1, 0), _round(2, 35)], _note(1), 7, TableRoundOver),
+        # A round restarted after a false start is the one notes go to again.
+        ([_round(1, 40), _round(2, 35, 40)], _note(1), 7, None),
+        ([_round(1, 40), _round(2, 35, 40)], _note(2), 7, TableRoundOver),
+        # No round has started (a note loaded from data): nothing runs.
+        ([_round(1, None)], _note(1), 7, TableRoundOver),
+        # Her note withdrawn already stays withdrawn: asking again is no error, even later.
+        ([_round(1, 0, 30), _round(2, 35)], _note(1, withdrawn=True), 7, None),
+        ([_round(1, 0, 30), _round(2, 35)], _note(1, withdrawn=True), 8, NotYourNote),
+        # The facilitator withdraws any note at any time.
+        ([_round(1, 0, 30), _round(2, 35)], _note(1), None, None),
+        ([], _note(None, participant_id=None), None, None),
+    ],
+)
+def test_who_may_withdraw_a_note_and_when(rounds, note, who, outcome) -> None:
+    if outcome is None:
+        seating_rules.check_withdraw_note(rounds, note, who)
+        assert seating_rules.can_withdraw_note(rounds, note, who)
+    else:
+        with pytest.raises(outcome):
+            seating_rules.check_withdraw_note(rounds, note, who)
+        assert not seating_rules.can_withdraw_note(rounds, note, who)
+    assert issubclass(TableRoundOver, TableRoundNotRunning)  # caught as the round's refusal
+
+
+def test_a_participant_withdraws_her_own_note_while_its_round_lasts(workshop) -> None:
+    store, meeting, people = workshop["store"], workshop["meeting"], workshop["people"]
+    table = workshop["tables"][0]  # hosted by people[0]
+    first, second = store.add_table_round(meeting.id), store.add_table_round(meeting.id)
+    store.seat(first.id, {table.id: people[3:5]})
+    store.seat(second.id, {table.id: people[5:7]})
+    store.start_table_round(first.id)
+    typo = store.submit_table_note(first.id, people[3], "Rufbus ausbaun")
+    kept = store.submit_table_note(first.id, people[4], "Bürgerbus")
+    by_hand = store.add_table_note(table.id, "Von der Moderation", round_id=first.id)
+    assert typo.withdrawn_at is None
+
+    # Someone else's note, or the facilitator's, is refused, from the table and from outside.
+    with pytest.raises(NotYourNote) as caught:
+        store.withdraw_table_note(typo.id, participant_id=people[4])
+    assert str(caught.value).startswith("Sie können nur die Notizen zurückziehen, die Sie selbst")
+    with pytest.raises(NotYourNote):
+        store.withdraw_table_note(by_hand.id, participant_id=people[0])
+    with pytest.raises(NotInMeeting):
+        store.withdraw_table_note(typo.id, participant_id=workshop["guest"])
+    with pytest.raises(RecordNotFound) as caught:
+        store.withdraw_table_note(9999, participant_id=people[3])
+    assert "Tischnotiz" in str(caught.value)
+    assert store.table_notes(table.id) == [typo, kept, by_hand]
+
+    # Her own, while the round runs: gone from every view, kept with its moment.
+    gone = store.withdraw_table_note(typo.id, participant_id=people[3])
+    assert gone.withdrawn_at is not None and (gone.id, gone.text) == (typo.id, typo.text)
+    assert store.withdraw_table_note(typo.id, participant_id=people[3]) == gone  # twice: harmless
+    assert store.table_notes(table.id) == [kept, by_hand]
+    assert store.table_notes_for(table.id, people[5]) == [kept, by_hand]
+    assert store.table_notes(table.id, withdrawn=True) == [gone, kept, by_hand]
+
+    # After the bell notes may still come in, and be withdrawn, until the next round starts.
+    store.end_table_round(first.id)
+    late = store.submit_table_note(first.id, people[4], "Nachtrag")
+    assert store.withdraw_table_note(late.id, participant_id=people[4]).withdrawn_at is not None
+    store.start_table_round(second.id)
+    with pytest.raises(TableRoundOver) as caught:
+        store.withdraw_table_note(kept.id, participant_id=people[4])
+    assert str(caught.value).startswith("Runde 1 ist vorbei: Notizen aus dieser Runde")
+    assert store.table_notes(table.id) == [kept, by_hand]
+    assert store.withdraw_table_note(typo.id, participant_id=people[3]) == gone  # still harmless
+    with pytest.raises(NotYourNote):
+        store.withdraw_table_note(typo.id, participant_id=people[4])
+    # In the second round she withdraws what she writes now, never the first round's notes.
+    fresh = store.submit_table_note(second.id, people[5], "Runde 2")
+    assert store.withdraw_table_note(fresh.id, participant_id=people[5]).withdrawn_at
+    # The facilitator hides any note at any time, and withdrawing it again changes nothing.
+    hidden = store.withdraw_table_note(kept.id)
+    assert hidden.withdrawn_at is not None
+    assert store.withdraw_table_note(kept.id) == hidden
+    assert store.withdraw_table_note(by_hand.id).withdrawn_at is not None
+    assert store.table_notes(table.id) == []
+    assert store.table_notes_for(table.id, people[5]) == []
+    assert len(store.table_notes(table.id, withdrawn=True)) == 5
+
+
+def test_an_older_workspace_keeps_its_table_notes_not_withdrawn(location) -> None:
+    engine = create(location, "Forum", revision="0004_consultation")
+    stamp = dt.datetime(2025, 5, 6, 9, 30, tzinfo=dt.UTC)
+    try:
+        found = sa.MetaData()
+        found.reflect(engine)
+        assert "withdrawn_at" not in found.tables["table_note"].c
+        with engine.begin() as c:
+
+            def add(table: str, **values: Any) -> int:
+                result = c.execute(found.tables[table].insert().values(**values))
+                return result.inserted_primary_key[0]
+
+            meeting = add("meeting", title="Auftakt", place="", format="forum", created_at=stamp)
+            anna = add("participant", name="Anna", role="", consent_named=False, created_at=stamp)
+            add("meeting_participant", meeting_id=meeting, participant_id=anna)
+            table = add("themed_table", meeting_id=meeting, theme="Mobilität", position=0)
+            table_round = add("table_round", meeting_id=meeting, number=1, minutes=30,
+                              started_at=stamp)  # fmt: skip
+            note = add("table_note", table_id=table, round_id=table_round, participant_id=anna,
+                       text="Rufbus", created_at=stamp)  # fmt: skip
+    finally:
+        engine.dispose()
+    with facilitation.open_workspace(location) as store:
+        expected = TableNote(id=note, table_id=table, round_id=table_round, participant_id=anna,
+                             text="Rufbus", created_at=stamp)  # fmt: skip
+        assert store.table_notes(table) == [expected]
+        assert expected.withdrawn_at is None
+        gone = store.withdraw_table_note(note, participant_id=anna)
+        assert gone.withdrawn_at is not None
+        assert store.table_notes(table) == []
 
 
 def test_open_actions_come_up_at_the_next_meeting(fresh_store: Store) -> None:

@@ -502,6 +502,74 @@ def test_themed_tables_rotate_keep_notes_and_harvest(room) -> None:
     assert sum(len(store.table_notes(t.id)) for t in tables) == 12
 
 
+def test_a_table_note_is_withdrawn_by_its_author_or_hidden_by_the_facilitator(room) -> None:
+    store, facilitator, projector = room["store"], room["facilitator"], room["projector"]
+    meeting, people, pages = room["meeting"].id, room["people"], room["pages"]
+    anna, bernd, carla = (people[n].id for n in ("Anna Sommer", "Bernd Hahn", "Carla Weiß"))
+    table = store.add_table(meeting, "Mobilität", host_id=anna)
+    first, second = store.add_table_round(meeting), store.add_table_round(meeting)
+    store.seat(first.id, {table.id: [bernd, carla]})
+    store.seat(second.id, {table.id: [bernd, carla]})
+    store.start_table_round(first.id)
+    _refresh(room)
+    bernd_page, carla_page = pages["Bernd Hahn"], pages["Carla Weiß"]
+    view, other = bernd_page.view("tables"), carla_page.view("tables")
+    view.text.value = MARKUP
+    view.send.click()
+    other.text.value = "Carlas Notiz"
+    other.send.click()
+    view.text.value = "Rufbus ausbaun"
+    view.send.click()
+    markup, carlas, typo = store.table_notes(table.id)
+
+    # Her own notes of the running round, each with its button; never someone else's.
+    assert list(view.mine_rows) == [markup.id, typo.id]
+    assert [row.children[1].description for row in view.mine.children] == ["Zurückziehen"] * 2
+    label = view.mine_rows[markup.id].children[0].value
+    assert "&lt;img" in label and "<img" not in label and "<script" not in label
+    assert "Carlas Notiz" not in _all_state(view.mine)
+    view.mine_rows[typo.id].children[1].click()
+    assert "Zurückgezogen" in bernd_page.message.value
+    assert store.table_notes(table.id) == [markup, carlas]
+    assert view.mine.children == (view.mine_rows[markup.id],)
+    _refresh(room)
+    assert "Rufbus ausbaun" not in view.notes.value and "Rufbus ausbaun" not in other.notes.value
+    assert "Carlas Notiz" in view.notes.value
+    # A forged click on someone else's note is refused, and says why.
+    view.withdraw(carlas.id)
+    assert "nur die Notizen zurückziehen, die Sie selbst" in bernd_page.message.value
+    assert store.table_notes(table.id) == [markup, carlas]
+
+    # The next round has started: the first round's notes keep no button, a forged click fails.
+    store.start_table_round(second.id)
+    _refresh(room)
+    assert view.mine.children == ()
+    view.withdraw(markup.id)
+    assert "Runde 1 ist vorbei" in bernd_page.message.value
+    assert store.table_notes(table.id) == [markup, carlas]
+
+    # The facilitator hides a note at any time: it leaves the tab, the wall and every page.
+    tab = facilitator.tab("tables")
+    facilitator.refresh()
+    assert [value for _label, value in tab.hide_choice.options] == [markup.id, carlas.id]
+    # A dropdown's labels are text (never markup): participant text as typed, shortened.
+    assert tab.hide_choice.options[1][0] == f"{carlas.id}: Mobilität · Carlas Notiz"
+    assert "Zurückgezogene Notizen: 1" in tab.hidden.value
+    tab.hide_choice.value = carlas.id
+    tab.hide.click()
+    assert store.table_notes(table.id) == [markup]
+    assert [value for _label, value in tab.hide_choice.options] == [markup.id]
+    assert "Zurückgezogene Notizen: 2" in tab.hidden.value
+    assert "Carlas Notiz" not in tab.notes.value
+    store.end_table_round(second.id)
+    _refresh(room)
+    assert "Ernte der Thementische" in _wall(projector)
+    assert "Carlas Notiz" not in _wall(projector) and "Rufbus" not in _wall(projector)
+    assert "&lt;img" in _wall(projector) and "<img" not in _wall(projector)
+    assert "Carlas Notiz" not in other.notes.value + other.harvest.value
+    assert len(store.table_notes(table.id, withdrawn=True)) == 3
+
+
 def test_actions_are_gone_through_at_the_next_meeting(room) -> None:
     store, facilitator = room["store"], room["facilitator"]
     kickoff = room["meeting"]

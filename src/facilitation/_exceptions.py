@@ -43,6 +43,7 @@ __all__ = [
     "NotInMeeting",
     "NotTakeable",
     "NotYourEntry",
+    "NotYourNote",
     "NotYourStep",
     "NotYourTie",
     "NothingToTakeBack",
@@ -54,6 +55,7 @@ __all__ = [
     "RoundNotOpen",
     "TableError",
     "TableRoundNotRunning",
+    "TableRoundOver",
     "TieAlreadyDeclared",
     "TopicCapReached",
     "TopicNotInRound",
@@ -409,4 +411,18 @@ class NotAtTable(TableError):
     template = N_(
         "{name} has no seat at a table in round {number}. The facilitator seats everyone "
         "before a round starts."
+    )
+
+
+class NotYourNote(TableError):
+    template = N_(
+        "You can withdraw only the notes you wrote yourself at your table. If another note "
+        "must go, ask the facilitator to hide it."
+    )
+
+
+class TableRoundOver(TableRoundNotRunning):
+    template = N_(
+        "Round {number} is over: its notes can no longer be withdrawn. If one of them must go, "
+        "ask the facilitator to hide it."
     )

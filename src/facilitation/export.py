@@ -151,7 +151,9 @@ def tables(
     Returns
     -------
     dict
-        Record kind (``"dot_events"``, ``"ties"``, ...) to its rows.
+        Record kind (``"dot_events"``, ``"ties"``, ...) to its rows. ``table_notes``
+        holds withdrawn notes too, with the moment in ``withdrawn_at`` (no screen
+        and no protocol shows them).
 
     >>> import tempfile, facilitation
     >>> from facilitation.shipped import load_demo
@@ -234,8 +236,12 @@ def tables(
         for r in store.table_rounds(m.id)
         for row in _rows(store.assignments(r.id))
     ]
+    # Withdrawn notes too, marked by ``withdrawn_at``: research sees what was taken back.
     out["table_notes"] = [
-        row for m in meetings for t in store.tables(m.id) for row in _rows(store.table_notes(t.id))
+        row
+        for m in meetings
+        for t in store.tables(m.id)
+        for row in _rows(store.table_notes(t.id, withdrawn=True))
     ]
     return out
 

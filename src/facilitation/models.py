@@ -454,6 +454,7 @@ class TableNote:
     participant_id: int | None
     text: str
     created_at: dt.datetime
+    withdrawn_at: dt.datetime | None = None  # withdrawn by its author or hidden by the facilitator
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -38,12 +38,15 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .models import Participant, TableRound, ThemedTable
+from ._exceptions import NotYourNote, TableRoundOver
+from .models import Participant, TableNote, TableRound, ThemedTable
 
 __all__ = [
     "DEFAULT_ROUND_MINUTES",
     "Quality",
     "Seating",
+    "can_withdraw_note",
+    "check_withdraw_note",
     "group_sizes",
     "history_of",
     "mix",
@@ -362,6 +365,85 @@ def running_round(rounds: Sequence[TableRound]) -> TableRound | None:
         return None
     running = [r for r in started if r.ended_at is None]
     return max(running or started, key=lambda r: r.number)
+
+
+def check_withdraw_note(
+    rounds: Sequence[TableRound], note: TableNote, participant_id: int | None
+) -> None:
+    """Raise unless ``participant_id`` may withdraw ``note`` (``None``: the facilitator).
+
+    The facilitator may withdraw (hide) any note at any time. A participant
+    only a note she wrote herself, and only while its round is the one notes
+    go to (:func:`running_round`: the round that runs, or after the bell the
+    last one started, until the next one starts), the same window in which
+    she could write it. Her note once withdrawn stays so: asking again, even
+    later, is no error (a double click, two tabs).
+
+    Parameters
+    ----------
+    rounds
+        Every round of the tables of the note's meeting.
+    note
+        The note to withdraw.
+    participant_id
+        Who withdraws it; ``None`` for the facilitator.
+
+    Raises
+    ------
+    NotYourNote
+        The note is not hers (someone else's, or recorded by the facilitator).
+    TableRoundOver
+        Her note's round is over: a later round has started.
+
+    >>> import datetime as dt
+    >>> from facilitation import TableRoundOver
+    >>> from facilitation.i18n import language
+    >>> from facilitation.models import TableNote, TableRound
+    >>> at = dt.datetime(2026, 3, 12, 10, 0, tzinfo=dt.UTC)
+    >>> first = TableRound(id=1, meeting_id=1, number=1, started_at=at)
+    >>> note = TableNote(id=5, table_id=2, round_id=1, participant_id=7, text="Typo",
+    ...                  created_at=at)
+    >>> check_withdraw_note([first], note, 7)  # hers, while her round runs
+    >>> second = TableRound(id=2, meeting_id=1, number=2, started_at=at + dt.timedelta(hours=1))
+    >>> try:
+    ...     check_withdraw_note([first, second], note, 7)
+    ... except TableRoundOver as refused:
+    ...     with language("en"):
+    ...         print(str(refused).split(":")[0])
+    Round 1 is over
+    >>> check_withdraw_note([first, second], note, None)  # the facilitator, at any time
+    """
+    if participant_id is None:
+        return
+    if note.participant_id != participant_id or note.round_id is None:
+        raise NotYourNote()
+    if note.withdrawn_at is not None:
+        return
+    current = running_round(rounds)
+    if current is None or current.id != note.round_id:
+        number = next((r.number for r in rounds if r.id == note.round_id), note.round_id)
+        raise TableRoundOver(number=number)
+
+
+def can_withdraw_note(
+    rounds: Sequence[TableRound], note: TableNote, participant_id: int | None
+) -> bool:
+    """Whether :func:`check_withdraw_note` lets ``participant_id`` withdraw ``note``
+    (a page offers the button only then; the store checks again when it is clicked).
+
+    >>> import datetime as dt
+    >>> from facilitation.models import TableNote, TableRound
+    >>> at = dt.datetime(2026, 3, 12, 10, 0, tzinfo=dt.UTC)
+    >>> rounds = [TableRound(id=1, meeting_id=1, number=1, started_at=at)]
+    >>> note = TableNote(id=5, table_id=2, round_id=1, participant_id=7, text="x", created_at=at)
+    >>> can_withdraw_note(rounds, note, 7), can_withdraw_note(rounds, note, 8)
+    (True, False)
+    """
+    try:
+        check_withdraw_note(rounds, note, participant_id)
+    except (NotYourNote, TableRoundOver):
+        return False
+    return True
 
 
 def schedule(

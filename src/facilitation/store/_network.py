@@ -123,7 +123,8 @@ GraphKind = Literal["cooperation", "collapsed", "directed", "bipartite", "projec
 
 # Columns that hold moments (UTC) and dates in the tables of facilitation.export.
 _MOMENTS = {"at", "created_at", "updated_at", "opened_at", "closed_at", "revealed_at",
-            "started_at", "ended_at", "phase_started_at", "timer_ends_at"}  # fmt: skip
+            "started_at", "ended_at", "phase_started_at", "timer_ends_at",
+            "withdrawn_at"}  # fmt: skip
 _DATES = {"date", "due", "population_date"}
 
 

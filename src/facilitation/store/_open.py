@@ -39,7 +39,13 @@ from ._engine import make_engine, sqlite_path, write
 
 __all__ = ["HEAD", "REVISIONS", "create", "describe_location", "open_engine"]
 
-REVISIONS = ("0001_initial", "0002_live", "0003_presence", "0004_consultation")
+REVISIONS = (
+    "0001_initial",
+    "0002_live",
+    "0003_presence",
+    "0004_consultation",
+    "0005_table_note_withdrawn",
+)
 """Every schema revision this version knows, oldest first (a test checks Alembic agrees)."""
 HEAD = REVISIONS[-1]
 

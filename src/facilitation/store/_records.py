@@ -32,6 +32,7 @@ KIND_WORDS = {
     "action_item": N_("action item"),
     "themed_table": N_("themed table"),
     "table_round": N_("table round"),
+    "table_note": N_("table note"),
     "agenda_item": N_("agenda item"),
 }
 

@@ -422,6 +422,7 @@ table_note = Table(
     Column("participant_id", Integer, _fk("participant")),
     Column("text", Text, nullable=False),
     _created(),
+    Column("withdrawn_at", UTCDateTime()),  # migration 0005
 )
 
 # --- live state (migration 0002) ------------------------------------------------

@@ -1995,21 +1995,58 @@ class Store(NetworkStore):
                 raise NotAtTable(name=person.name, number=table_round.number)
             return self._insert_note(c, table.id, round_id, participant_id, text)
 
-    def table_notes(self, table_id: int) -> list[TableNote]:
-        """A table's notes from every round, in the order they were written."""
+    def table_notes(self, table_id: int, *, withdrawn: bool = False) -> list[TableNote]:
+        """A table's notes from every round, in the order they were written (withdrawn
+        ones only with ``withdrawn``, for the facilitator and for research)."""
+        where = [s.table_note.c.table_id == table_id]
+        if not withdrawn:
+            where.append(s.table_note.c.withdrawn_at.is_(None))
         with read(self.engine) as c:
-            rows = fetch(c, s.table_note, s.table_note.c.table_id == table_id)
+            rows = fetch(c, s.table_note, *where)
         return [record(TableNote, row) for row in rows]
 
     def table_notes_for(self, table_id: int, participant_id: int) -> list[TableNote]:
-        """A table's notes as a participant reads them: only one of the table's meeting."""
+        """A table's notes as a participant reads them: only one of the table's meeting,
+        and never a withdrawn note."""
         with read(self.engine) as c:
             table = fetch_one(c, s.themed_table, table_id)
             person = fetch_one(c, s.participant, participant_id)
             if not _is_registered(c, table.meeting_id, participant_id):
                 raise NotInMeeting(name=person.name)
-            rows = fetch(c, s.table_note, s.table_note.c.table_id == table_id)
+            rows = fetch(
+                c, s.table_note, s.table_note.c.table_id == table_id,
+                s.table_note.c.withdrawn_at.is_(None),
+            )  # fmt: skip
         return [record(TableNote, row) for row in rows]
+
+    def withdraw_table_note(self, note_id: int, *, participant_id: int | None = None) -> TableNote:
+        """Withdraw a table's note: its author while its round is the one notes go to (see
+        :func:`facilitation.tables.check_withdraw_note`), or the facilitator at any time (to
+        hide it from the screens). It is kept, marked withdrawn, out of every view, the
+        harvest and the protocol; the data exports keep it with ``withdrawn_at``.
+
+        Checked in the transaction that writes it: she is registered for the meeting, the
+        note is hers and no later round has started. Withdrawing it again changes nothing.
+        """
+        with write(self.engine) as c:
+            table_id = fetch_one(c, s.table_note, note_id).table_id
+            meeting_id = fetch_one(c, s.themed_table, table_id).meeting_id
+            # The meeting's rounds stay as read (shared locks, as for a new note) until the
+            # note is marked: the next round cannot start in between. Then the note itself.
+            rounds = _rounds_of(c, meeting_id, share=True)
+            note = record(TableNote, fetch_one(c, s.table_note, note_id, lock=True))
+            if participant_id is not None:
+                person = fetch_one(c, s.participant, participant_id)
+                if not _is_registered(c, meeting_id, participant_id):
+                    raise NotInMeeting(name=person.name)
+            tables.check_withdraw_note(rounds, note, participant_id)
+            if note.withdrawn_at is None:
+                c.execute(
+                    update(s.table_note)
+                    .where(s.table_note.c.id == note_id)
+                    .values(withdrawn_at=now())
+                )
+            return record(TableNote, fetch_one(c, s.table_note, note_id))
 
     # --- the live workshop ---------------------------------------------------------------
 

@@ -4,13 +4,14 @@ one; the wall shows the seating while a round runs and the harvest of all tables
 the facilitator sets up tables and hosts, seats people so that towns mix and everyone moves
 on to new tables, and starts and ends the rounds with their countdown.
 
-Where a participant may write is decided in the store (``submit_table_note``); participant
-text is always shown escaped.
+Where a participant may write, and which of her notes she may withdraw, is decided in the
+store (``submit_table_note``, ``withdraw_table_note``, by the rules of ``facilitation.tables``);
+a withdrawn note is shown nowhere. Participant text is always shown escaped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -24,6 +25,11 @@ from ._common import esc
 from ._parts import FacilitatorTab, ParticipantView, ProjectorView, set_if_changed
 
 __all__ = ["FACILITATOR", "PARTICIPANT", "PROJECTOR", "harvest_html"]
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _round_line(table_round: TableRound, rounds: Sequence[TableRound]) -> str:
@@ -102,7 +108,8 @@ def _seating_html(
 
 
 class TablesView(ParticipantView):
-    """Where she sits this round, with whom, her table's notes and the form to add one."""
+    """Where she sits this round, with whom, her table's notes and the form to add one; her
+    own notes of the round that notes go to, each with a button to withdraw it."""
 
     screens = (Screen.TABLES,)
 
@@ -119,9 +126,11 @@ class TablesView(ParticipantView):
         self.send.on_click(lambda _b: self.submit())
         self.form = widgets.VBox([self.text, self.send])
         self.form.add_class("fac-form")
+        self.mine = widgets.VBox()
+        self.mine_rows: dict[int, widgets.HBox] = {}
         self.notes = widgets.HTML()
         self.harvest = widgets.HTML()
-        self.widget.children = [self.head, self.form, self.notes, self.harvest]
+        self.widget.children = [self.head, self.form, self.mine, self.notes, self.harvest]
 
     def update(self, live: LiveState) -> None:
         person = self.page.person
@@ -178,11 +187,13 @@ class TablesView(ParticipantView):
         set_if_changed(self.form.layout, "" if writing else "none", "display")
         # A convenience only: the store refuses a note from the wrong place all the same.
         set_if_changed(self.send, not writing, "disabled")
+        notes: list[TableNote] = []
         if mine is not None:
             try:
                 notes = self.store.table_notes_for(mine.id, person.id)
             except NotInMeeting as error:
                 set_if_changed(self.notes, f'<div class="fac-error">{esc(str(error))}</div>')
+                set_if_changed(self.mine, (), "children")
                 return
             numbers = {r.id: r.number for r in rounds}
             heading = esc(_("Notes of this table, from every round"))
@@ -190,24 +201,63 @@ class TablesView(ParticipantView):
             set_if_changed(self.notes, f"<h2>{heading}</h2>{body}" if body else "")
         else:
             set_if_changed(self.notes, "")
+        self._mine(rounds, notes)
         # After the last round (or when the facilitator shows the harvest): every table.
         show_harvest = table_round.ended_at is not None and upcoming is None
         set_if_changed(
             self.harvest, harvest_html(self.store, table_round.meeting_id) if show_harvest else ""
         )
 
+    def _mine(self, rounds: Sequence[TableRound], notes: Sequence[TableNote]) -> None:
+        """Her own notes that she may still withdraw, each with a button to do so."""
+        person = self.page.person.id
+        own = [n for n in notes if seating_rules.can_withdraw_note(rounds, n, person)]
+        for note in own:
+            if note.id not in self.mine_rows:
+                button = widgets.Button(
+                    description=_("Withdraw"), icon="undo", layout={"flex": "0 0 auto"}
+                )
+                button.on_click(lambda _b, n=note.id: self.withdraw(n))
+                wrote = esc(_("You wrote"))
+                label = widgets.HTML(
+                    f'<span class="fac-muted">{wrote}:</span> {esc(note.text)}',
+                    layout={"flex": "1 1 0", "min_width": "0"},
+                )
+                row = widgets.HBox([label, button], layout={"align_items": "center"})
+                row.add_class("fac-mine")
+                self.mine_rows[note.id] = row
+        set_if_changed(self.mine, tuple(self.mine_rows[n.id] for n in own), "children")
+
+    def _act(self, action: Callable[[], Any], done: str) -> bool:
+        """Run a change in the store; a refusal becomes a message."""
+        try:
+            action()
+        except FacilitationError as error:
+            self.page.say_error(str(error))
+            ok = False
+        else:
+            self.page.say_ok(done)
+            ok = True
+        self.page.refresh()  # whatever the screens show now
+        return ok
+
     def submit(self) -> None:
         """Add the note typed to her table (checked in the store)."""
         if self.round_id is None:
             return
-        try:
-            self.store.submit_table_note(self.round_id, self.page.person.id, self.text.value)
-        except FacilitationError as error:
-            self.page.say_error(str(error))
-        else:
-            self.page.say_ok(_("Added to the table's notes."))
+        round_id = self.round_id
+        if self._act(
+            lambda: self.store.submit_table_note(round_id, self.page.person.id, self.text.value),
+            _("Added to the table's notes."),
+        ):
             self.text.value = ""
-        self.page.refresh()  # whatever the screens show now
+
+    def withdraw(self, note_id: int) -> None:
+        """Withdraw one of her notes (checked in the store: hers, and her round still on)."""
+        self._act(
+            lambda: self.store.withdraw_table_note(note_id, participant_id=self.page.person.id),
+            _("Withdrawn."),
+        )
 
 
 # --- the wall ------------------------------------------------------------------------------
@@ -302,6 +352,14 @@ class TablesTab(FacilitatorTab):
         self.seat_boxes: dict[int, widgets.Dropdown] = {}
         self.seats = widgets.VBox()
         self.notes = widgets.HTML()
+        self.hide_choice = widgets.Dropdown(
+            description=_("Note"), options=[], style=wide, layout={"width": "min(100%, 560px)"}
+        )
+        self.hide = page.wire(
+            widgets.Button(description=_("Hide from the screens"), icon="eye-slash"),
+            self.hide_note,
+        )
+        self.hidden = widgets.HTML()
         h = lambda text: widgets.HTML(f"<h2>{esc(text)}</h2>")  # noqa: E731
         self.widget.children = [
             h(_("Tables and hosts")),
@@ -315,6 +373,8 @@ class TablesTab(FacilitatorTab):
             self.quality,
             self.seats,
             self.notes,
+            widgets.HBox([self.hide_choice, self.hide], layout=row),
+            self.hidden,
         ]
 
     # --- actions -----------------------------------------------------------------------
@@ -398,6 +458,12 @@ class TablesTab(FacilitatorTab):
                 self.store.end_table_round(table_round.id)
         self.store.show(meeting_id, Screen.TABLES, started[-1].id)
 
+    def hide_note(self) -> None:
+        """Withdraw the chosen note (a typo, a note at the wrong table): it leaves every
+        screen, the harvest and the protocol; the data exports keep it, marked withdrawn."""
+        if self.hide_choice.value is not None:
+            self.store.withdraw_table_note(self.hide_choice.value)
+
     def _set_host(self, table_id: int, change: dict) -> None:
         if not self._syncing:
             self.page.act(lambda: self.store.update_table(table_id, host_id=change["new"]))
@@ -441,6 +507,32 @@ class TablesTab(FacilitatorTab):
         finally:
             self._syncing = False
         set_if_changed(self.notes, harvest_html(self.store, meeting_id) if tables else "")
+        self._hide_options(tables)
+
+    def _hide_options(self, tables: Sequence[ThemedTable]) -> None:
+        """Every note still shown, to choose one to hide; how many are withdrawn."""
+        options = []
+        withdrawn = 0
+        for table in tables:
+            for note in self.store.table_notes(table.id, withdrawn=True):
+                if note.withdrawn_at is not None:
+                    withdrawn += 1
+                else:
+                    label = f"{note.id}: {_short(table.theme, 30)} · {_short(note.text)}"
+                    options.append((label, note.id))
+        if list(self.hide_choice.options) != options:
+            current = self.hide_choice.value
+            self.hide_choice.options = options
+            ids = [value for _label, value in options]
+            self.hide_choice.value = current if current in ids else (ids[0] if ids else None)
+        set_if_changed(self.hide, not options, "disabled")
+        line = ""
+        if withdrawn:
+            text = _("Withdrawn notes: {n} (shown nowhere, kept in the data export)").format(
+                n=withdrawn
+            )
+            line = f'<div class="fac-muted">{esc(text)}</div>'
+        set_if_changed(self.hidden, line)
 
     def _tables(self, tables: Sequence[ThemedTable], choices: list[tuple[str, Any]]) -> None:
         rows = []
