@@ -151,9 +151,9 @@ def tables(
     Returns
     -------
     dict
-        Record kind (``"dot_events"``, ``"ties"``, ...) to its rows. ``table_notes``
-        holds withdrawn notes too, with the moment in ``withdrawn_at`` (no screen
-        and no protocol shows them).
+        Record kind (``"dot_events"``, ``"ties"``, ...) to its rows. A table note
+        or consultation entry its author withdrew (or the facilitator hid) is not
+        among them: it stays in the workspace only.
 
     >>> import tempfile, facilitation
     >>> from facilitation.shipped import load_demo
@@ -236,12 +236,8 @@ def tables(
         for r in store.table_rounds(m.id)
         for row in _rows(store.assignments(r.id))
     ]
-    # Withdrawn notes too, marked by ``withdrawn_at``: research sees what was taken back.
     out["table_notes"] = [
-        row
-        for m in meetings
-        for t in store.tables(m.id)
-        for row in _rows(store.table_notes(t.id, withdrawn=True))
+        row for m in meetings for t in store.tables(m.id) for row in _rows(store.table_notes(t.id))
     ]
     return out
 
