@@ -348,6 +348,30 @@ def test_personal_links(fresh_store):
         fresh_store.create_link(999)
 
 
+def test_personal_links_of_a_meeting_are_made_once_and_renewed_at_once(fresh_store):
+    meeting = fresh_store.add_meeting("Auftakt").id
+    anna = fresh_store.add_participant("Anna", meeting_id=meeting).id
+    bernd = fresh_store.add_participant("Bernd", meeting_id=meeting).id
+    fresh_store.add_participant("Clara")  # not registered for the meeting: no link made
+    old = fresh_store.create_link(anna)
+    newest = fresh_store.create_link(anna)
+    links = fresh_store.personal_links(meeting)
+    assert set(links) == {anna, bernd}
+    assert links[anna] == newest and fresh_store.links(bernd) == [links[bernd]]
+    assert fresh_store.personal_links(meeting) == links  # asked again: nothing new
+    assert fresh_store.participant_for_link(old).id == anna
+
+    renewed = fresh_store.renew_link(anna)
+    assert fresh_store.links(anna) == [renewed]
+    for token in (old, newest):
+        with pytest.raises(UnknownLink):
+            fresh_store.participant_for_link(token)
+    assert fresh_store.personal_links(meeting)[anna] == renewed
+    with pytest.raises(RecordNotFound):
+        fresh_store.renew_link(999)
+    assert fresh_store.personal_links(fresh_store.add_meeting("Leer").id) == {}
+
+
 # --- challenges and topics -----------------------------------------------------------------------
 
 

@@ -161,6 +161,20 @@ def test_a_double_click_enters_a_tie_once(room) -> None:
     assert isinstance(next(o for o in outcomes if isinstance(o, Exception)), TieAlreadyDeclared)
 
 
+def test_two_facilitator_tabs_make_one_personal_link_per_person(room) -> None:
+    store, location = room["store"], room["location"]
+    for trial in range(TRIALS):
+        meeting = store.add_meeting(f"Runde {trial}").id
+        people = [store.add_participant(f"P{trial}-{i}", meeting_id=meeting).id for i in range(3)]
+        outcomes = at_once(location, [lambda st, m=meeting: st.personal_links(m)] * 2)
+        assert _errors(outcomes) == []
+        assert outcomes[0] == outcomes[1] and set(outcomes[0]) == set(people)
+        assert all(store.links(person) == [outcomes[0][person]] for person in people)
+        renewed = at_once(location, [lambda st, p=people[0]: st.renew_link(p)] * 2)
+        assert _errors(renewed) == []
+        assert len(store.links(people[0])) == 1  # one link valid, whichever came last
+
+
 def test_a_double_click_adds_a_municipality_and_a_group_once(room) -> None:
     store, location = room["store"], room["location"]
     for trial in range(TRIALS):

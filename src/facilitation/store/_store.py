@@ -551,6 +551,50 @@ class Store(NetworkStore):
             fetch_one(c, s.participant, participant_id)
             return _insert_link(c, participant_id)
 
+    def personal_links(self, meeting_id: int) -> dict[int, str]:
+        """Each registered participant's newest valid personal link token, by participant id.
+
+        Whoever has none yet gets one, in one transaction: two facilitator tabs
+        asking at the same moment make one link per person, not two.
+        """
+        with read(self.engine) as c:
+            links = _newest_links(c, meeting_id)
+        if all(links.values()):
+            return links  # type: ignore[return-value]
+        with write(self.engine) as c:
+            missing = [person for person, token in links.items() if token is None]
+            if self.dialect == "postgresql":  # the other tab waits here, then finds the links
+                c.execute(
+                    select(s.participant.c.id)
+                    .where(s.participant.c.id.in_(missing))
+                    .with_for_update()
+                ).all()
+            links = _newest_links(c, meeting_id)
+            for person, token in links.items():
+                if token is None:
+                    links[person] = _insert_link(c, person)
+        return links  # type: ignore[return-value]
+
+    def renew_link(self, participant_id: int) -> str:
+        """Revoke all of a participant's links and make a new one (a lost or passed-on link)."""
+        with write(self.engine) as c:
+            if self.dialect == "postgresql":  # two renewals one after the other: one valid link
+                c.execute(
+                    select(s.participant.c.id)
+                    .where(s.participant.c.id == participant_id)
+                    .with_for_update()
+                ).all()
+            fetch_one(c, s.participant, participant_id)
+            c.execute(
+                update(s.participant_link)
+                .where(
+                    s.participant_link.c.participant_id == participant_id,
+                    s.participant_link.c.revoked_at.is_(None),
+                )
+                .values(revoked_at=now())
+            )
+            return _insert_link(c, participant_id)
+
     def revoke_link(self, token: str) -> None:
         with write(self.engine) as c:
             c.execute(
@@ -2383,6 +2427,30 @@ def _participant_values(
         "consent_named": bool(consent_named),
         "created_at": now(),
     }
+
+
+def _newest_links(c: Connection, meeting_id: int) -> dict[int, str | None]:
+    """The newest valid link token of each participant registered for a meeting (or None)."""
+    link = s.participant_link
+    registered = s.meeting_participant
+    rows = c.execute(
+        select(registered.c.participant_id, link.c.token)
+        .select_from(
+            registered.outerjoin(
+                link,
+                and_(
+                    link.c.participant_id == registered.c.participant_id,
+                    link.c.revoked_at.is_(None),
+                ),
+            )
+        )
+        .where(registered.c.meeting_id == meeting_id)
+        .order_by(registered.c.participant_id, link.c.created_at, link.c.token)
+    )
+    links: dict[int, str | None] = {}
+    for person, token in rows:
+        links[person] = token if token is not None else links.get(person)
+    return links
 
 
 def _insert_link(c: Connection, participant_id: int) -> str:

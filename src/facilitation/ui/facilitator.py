@@ -361,10 +361,7 @@ class FacilitatorApp:
 
     def renew_link(self) -> str:
         """Revoke the chosen participant's links and make a new one (a lost or passed-on link)."""
-        participant_id = self._chosen_person()
-        for token in self.store.links(participant_id):
-            self.store.revoke_link(token)
-        return self.store.create_link(participant_id)
+        return self.store.renew_link(self._chosen_person())
 
     def register_participant(self) -> None:
         meeting_id = self.need_meeting()
@@ -385,11 +382,7 @@ class FacilitatorApp:
         return f"{base}?p={token}"
 
     def _links(self, meeting_id: int) -> dict[int, str]:
-        links = {}
-        for person in self.store.participants(meeting_id):
-            tokens = self.store.links(person.id) or [self.store.create_link(person.id)]
-            links[person.id] = tokens[0]
-        return links
+        return self.store.personal_links(meeting_id)
 
     def link_sheet(self) -> None:
         """A printable sheet: one personal link with its QR code per participant."""
