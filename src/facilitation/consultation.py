@@ -74,6 +74,7 @@ __all__ = [
     "actual_minutes",
     "allowed_kinds",
     "can_take",
+    "can_withdraw",
     "casting_problems",
     "check_entry",
     "check_key_question",
@@ -797,6 +798,18 @@ def check_withdraw(
         raise NotYourEntry()
     if consultation.phase is Phase.DONE:
         raise ConsultationOver()
+
+
+def can_withdraw(
+    consultation: Consultation, entry: ConsultationEntry, participant_id: int | None
+) -> bool:
+    """Whether :func:`check_withdraw` lets ``participant_id`` withdraw ``entry`` (a page
+    offers the button only then; the store checks again when it is clicked)."""
+    try:
+        check_withdraw(consultation, entry, participant_id)
+    except (NotYourEntry, ConsultationOver):
+        return False
+    return True
 
 
 def visible_to(entry: ConsultationEntry, viewer_id: int, role: ConsultationRole | None) -> bool:

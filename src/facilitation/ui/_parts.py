@@ -15,9 +15,9 @@ consultation, themed tables, the cooperation network) is one module in
 The pages (``participant.py``, ``projector.py``, ``facilitator.py``) own what
 every screen shares: who is on the page, the meeting, the header with its
 countdown, messages, the language, joining, the waiting screen. They build
-every view of every part once when the page opens and from then on only
-show, hide and update them: a phase switch sends a few small changes to each
-browser, not new widgets.
+each view of a part once, when it is first needed (a participant's next vote
+screen ahead, while she waits), and from then on only show, hide and update
+it: a phase switch sends a few small changes to each browser, not new widgets.
 
 Rules live in the store and the logic modules. A view or tab calls them and
 turns a :class:`~facilitation.FacilitationError` into a message
@@ -32,11 +32,14 @@ functions that need them, never at the top of the module.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import ipywidgets as widgets
 
+from ..i18n import _
 from ..models import LiveState, Meeting, Screen
+from ._common import esc
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -44,7 +47,15 @@ if TYPE_CHECKING:
     from .participant import ParticipantApp
     from .projector import ProjectorApp
 
-__all__ = ["PARTS", "FacilitatorTab", "ParticipantView", "ProjectorView", "part_classes"]
+__all__ = [
+    "PARTS",
+    "FacilitatorTab",
+    "ParticipantView",
+    "ProjectorView",
+    "part_classes",
+    "set_if_changed",
+    "show_own",
+]
 
 # The live parts, in the order of their tabs on the facilitator's page.
 PARTS = ("intake", "voting", "consultation", "tables", "network", "actions", "protocol")
@@ -65,6 +76,30 @@ def set_if_changed(target: widgets.Widget, value: Any, name: str = "value") -> N
     """Set a widget's trait only when it differs (each change is a message to the browser)."""
     if getattr(target, name) != value:
         setattr(target, name, value)
+
+
+def show_own(
+    box: widgets.Box,
+    rows: dict[int, widgets.Widget],
+    own: Sequence[Any],
+    withdraw: Callable[[int], None],
+) -> None:
+    """Show in ``box`` what she wrote herself (records with ``id`` and ``text``), each with a
+    button that calls ``withdraw(id)``. A record's row is made once and kept in ``rows``."""
+    for item in own:
+        if item.id not in rows:
+            button = widgets.Button(
+                description=_("Withdraw"), icon="undo", layout={"flex": "0 0 auto"}
+            )
+            button.on_click(lambda _b, i=item.id: withdraw(i))
+            label = widgets.HTML(
+                f'<span class="fac-muted">{esc(_("You wrote"))}:</span> {esc(item.text)}',
+                layout={"flex": "1 1 0", "min_width": "0"},
+            )
+            row = widgets.HBox([label, button], layout={"align_items": "center"})
+            row.add_class("fac-mine")
+            rows[item.id] = row
+    set_if_changed(box, tuple(rows[item.id] for item in own), "children")
 
 
 class _Piece:

@@ -33,7 +33,7 @@ from ..models import (
     Screen,
 )
 from ._common import esc
-from ._parts import FacilitatorTab, ParticipantView, ProjectorView, set_if_changed
+from ._parts import FacilitatorTab, ParticipantView, ProjectorView, set_if_changed, show_own
 
 __all__ = ["FACILITATOR", "PARTICIPANT", "PROJECTOR", "phase_steps"]
 
@@ -356,25 +356,8 @@ class ConsultationView(ParticipantView):
     def _mine(self, current: Consultation, entries: Sequence[ConsultationEntry]) -> None:
         """Her own entries of this phase, each with a button to withdraw it."""
         person = self.page.person.id
-        own = [e for e in entries if e.participant_id == person and e.phase is current.phase]
-        if current.phase is Phase.DONE:
-            own = []
-        for entry in own:
-            if entry.id not in self.mine_rows:
-                button = widgets.Button(
-                    description=_("Withdraw"), icon="undo", layout={"flex": "0 0 auto"}
-                )
-                button.on_click(lambda _b, e=entry.id: self.withdraw(e))
-                wrote = esc(_("You wrote"))
-                label = widgets.HTML(
-                    f'<span class="fac-muted">{wrote}:</span> {esc(entry.text)}',
-                    layout={"flex": "1 1 0", "min_width": "0"},
-                )
-                row = widgets.HBox([label, button], layout={"align_items": "center"})
-                row.add_class("fac-mine")
-                self.mine_rows[entry.id] = row
-        wanted = tuple(self.mine_rows[e.id] for e in own)
-        set_if_changed(self.mine, wanted, "children")
+        own = [e for e in entries if rules.can_withdraw(current, e, person)]
+        show_own(self.mine, self.mine_rows, own, self.withdraw)
 
     def _closing(self, current: Consultation, entries: Sequence[ConsultationEntry]) -> None:
         ideas = rules.contributions(entries, current)

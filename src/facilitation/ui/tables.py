@@ -22,7 +22,7 @@ from ..i18n import N_, _
 from ..models import LiveState, Meeting, Participant, Screen, TableNote, TableRound, ThemedTable
 from ..store import Store
 from ._common import esc
-from ._parts import FacilitatorTab, ParticipantView, ProjectorView, set_if_changed
+from ._parts import FacilitatorTab, ParticipantView, ProjectorView, set_if_changed, show_own
 
 __all__ = ["FACILITATOR", "PARTICIPANT", "PROJECTOR", "harvest_html"]
 
@@ -212,21 +212,7 @@ class TablesView(ParticipantView):
         """Her own notes that she may still withdraw, each with a button to do so."""
         person = self.page.person.id
         own = [n for n in notes if seating_rules.can_withdraw_note(rounds, n, person)]
-        for note in own:
-            if note.id not in self.mine_rows:
-                button = widgets.Button(
-                    description=_("Withdraw"), icon="undo", layout={"flex": "0 0 auto"}
-                )
-                button.on_click(lambda _b, n=note.id: self.withdraw(n))
-                wrote = esc(_("You wrote"))
-                label = widgets.HTML(
-                    f'<span class="fac-muted">{wrote}:</span> {esc(note.text)}',
-                    layout={"flex": "1 1 0", "min_width": "0"},
-                )
-                row = widgets.HBox([label, button], layout={"align_items": "center"})
-                row.add_class("fac-mine")
-                self.mine_rows[note.id] = row
-        set_if_changed(self.mine, tuple(self.mine_rows[n.id] for n in own), "children")
+        show_own(self.mine, self.mine_rows, own, self.withdraw)
 
     def _act(self, action: Callable[[], Any], done: str) -> bool:
         """Run a change in the store; a refusal becomes a message."""
