@@ -54,9 +54,13 @@ CSS = """
   max-width: 100%; box-sizing: border-box; }
 .fac-root .widget-text input, .fac-root .widget-textarea textarea { font-size: 16px;
   font-family: inherit; min-width: 0; }
-.fac-root .widget-text, .fac-root .widget-textarea { margin-left: 0; margin-right: 0; }
+.fac-root .widget-text, .fac-root .widget-textarea, .fac-root .widget-dropdown {
+  margin-left: 0; margin-right: 0; }
 .fac-controls .widget-vbox > .jupyter-button { align-self: flex-start; }
-.fac-root .widget-checkbox { width: auto; max-width: 100%; }
+.fac-root .widget-checkbox { width: auto; max-width: 100%; height: auto; }
+/* A consent is read whole, also on a phone: its words wrap instead of ending in "...". */
+.fac-root .widget-checkbox label { white-space: normal; overflow: visible; text-overflow: clip;
+  height: auto; line-height: 1.35; align-items: flex-start; }
 .fac-steps { display: flex; flex-wrap: wrap; gap: 4px; margin: 6px 0 8px; padding: 0;
              list-style: none; }
 .fac-steps li { flex: 1 1 0; min-width: 6.5em; background: #eef3f8; color: #5b6b7c;
