@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, Date, delete, func, insert, select
 
 from .._exceptions import (
     InvalidInput,
@@ -121,11 +121,11 @@ GRAPH_KINDS = ("cooperation", "collapsed", "directed", "bipartite", "projection"
 
 GraphKind = Literal["cooperation", "collapsed", "directed", "bipartite", "projection", "topics"]
 
-# Columns that hold moments (UTC) and dates in the tables of facilitation.export.
-_MOMENTS = {"at", "created_at", "updated_at", "opened_at", "closed_at", "revealed_at",
-            "started_at", "ended_at", "phase_started_at", "timer_ends_at",
-            "withdrawn_at"}  # fmt: skip
-_DATES = {"date", "due", "population_date"}
+# Columns that hold moments (UTC) and dates in the tables of facilitation.export: those
+# the schema declares so, wherever they are.
+_COLUMNS = [c for t in s.metadata.tables.values() for c in t.columns]
+_MOMENTS = {c.name for c in _COLUMNS if isinstance(c.type, s.UTCDateTime)}
+_DATES = {c.name for c in _COLUMNS if isinstance(c.type, Date)}
 
 
 def _meeting_id(meeting: int | Meeting | None) -> int | None:

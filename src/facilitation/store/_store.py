@@ -563,12 +563,8 @@ class Store(NetworkStore):
             return links  # type: ignore[return-value]
         with write(self.engine) as c:
             missing = [person for person, token in links.items() if token is None]
-            if self.dialect == "postgresql":  # the other tab waits here, then finds the links
-                c.execute(
-                    select(s.participant.c.id)
-                    .where(s.participant.c.id.in_(missing))
-                    .with_for_update()
-                ).all()
+            # PostgreSQL: the other tab waits here, then finds the links made.
+            c.execute(locking(c, select(s.participant.c.id).where(s.participant.c.id.in_(missing))))
             links = _newest_links(c, meeting_id)
             for person, token in links.items():
                 if token is None:
@@ -578,13 +574,7 @@ class Store(NetworkStore):
     def renew_link(self, participant_id: int) -> str:
         """Revoke all of a participant's links and make a new one (a lost or passed-on link)."""
         with write(self.engine) as c:
-            if self.dialect == "postgresql":  # two renewals one after the other: one valid link
-                c.execute(
-                    select(s.participant.c.id)
-                    .where(s.participant.c.id == participant_id)
-                    .with_for_update()
-                ).all()
-            fetch_one(c, s.participant, participant_id)
+            fetch_one(c, s.participant, participant_id, lock=True)  # two renewals take turns
             c.execute(
                 update(s.participant_link)
                 .where(
@@ -1842,7 +1832,8 @@ class Store(NetworkStore):
     def assign(self, round_id: int, table_id: int, participant_ids: Iterable[int]) -> None:
         """Seat participants at a table for a round (each sits at one table per round)."""
         with write(self.engine) as c:
-            table_round = fetch_one(c, s.table_round, round_id)
+            # Locked as in seat(): a note in flight sees the seating before or after.
+            table_round = fetch_one(c, s.table_round, round_id, lock=True)
             table = fetch_one(c, s.themed_table, table_id)
             if table.meeting_id != table_round.meeting_id:
                 raise InvalidInput(
@@ -1870,7 +1861,7 @@ class Store(NetworkStore):
     def unassign(self, round_id: int, participant_id: int) -> None:
         """Take a participant off the tables of a round."""
         with write(self.engine) as c:
-            fetch_one(c, s.table_round, round_id)
+            fetch_one(c, s.table_round, round_id, lock=True)  # as in seat()
             self._seat(c, round_id, None, participant_id)
 
     def seat(self, round_id: int, seating: Mapping[int, Iterable[int]]) -> list[TableAssignment]:
@@ -2067,7 +2058,8 @@ class Store(NetworkStore):
         """Withdraw a table's note: its author while its round is the one notes go to (see
         :func:`facilitation.tables.check_withdraw_note`), or the facilitator at any time (to
         hide it from the screens). It is kept, marked withdrawn, out of every view, the
-        harvest and the protocol; the data exports keep it with ``withdrawn_at``.
+        harvest, the protocol and the data exports; only the workspace keeps it, with
+        ``withdrawn_at``.
 
         Checked in the transaction that writes it: she is registered for the meeting, the
         note is hers and no later round has started. Withdrawing it again changes nothing.
@@ -2233,10 +2225,7 @@ class Store(NetworkStore):
         """How many dots each participant holds now (for progress: never which topics)."""
         with read(self.engine) as c:
             rows = c.execute(
-                select(
-                    s.dot_event.c.participant_id,
-                    func.sum(case((s.dot_event.c.action == DotAction.PLACE.value, 1), else_=-1)),
-                )
+                select(s.dot_event.c.participant_id, func.sum(_DELTA))
                 .where(s.dot_event.c.round_id == round_id)
                 .group_by(s.dot_event.c.participant_id)
             )
