@@ -381,13 +381,10 @@ class FacilitatorApp:
         base = self.join_url or "/"
         return f"{base}?p={token}"
 
-    def _links(self, meeting_id: int) -> dict[int, str]:
-        return self.store.personal_links(meeting_id)
-
     def link_sheet(self) -> None:
         """A printable sheet: one personal link with its QR code per participant."""
         meeting_id = self.need_meeting()
-        links = self._links(meeting_id)
+        links = self.store.personal_links(meeting_id)
         cards = []
         for person in self.store.participants(meeting_id):
             url = self.personal_url(links[person.id])
@@ -432,13 +429,13 @@ class FacilitatorApp:
         seen = self.store.seen(meeting_id)
         held = self.store.dots_per_participant(round_id) if round_id else {}
         total = self.store.vote_round(round_id).dots_per_person if round_id else 0
-        links = self._links(meeting_id)
+        links = self.store.personal_links(meeting_id)
         header = "".join(
             f"<th>{esc(h)}</th>"
             for h in (_("Name"), _("Municipality"), _("Joined"), _("Dots left"), _("Personal link"))
         )
         rows = []
-        for person in self.store.participants(meeting_id):
+        for person in here:
             joined = "✓" if person.id in seen else "–"
             left = str(total - held.get(person.id, 0)) if round_id else ""
             url = self.personal_url(links[person.id])
@@ -447,8 +444,8 @@ class FacilitatorApp:
                 f"<tr><td>{esc(person.name)}</td><td>{esc(town)}</td>"
                 f"<td>{joined}</td><td>{left}</td><td><code>{esc(url)}</code></td></tr>"
             )
-        self.people_table.value = (
-            f'<table class="fac-table"><tr>{header}</tr>{"".join(rows)}</table>'
+        set_if_changed(
+            self.people_table, f'<table class="fac-table"><tr>{header}</tr>{"".join(rows)}</table>'
         )
 
     # --- everything -------------------------------------------------------------------------
