@@ -665,3 +665,87 @@ def test_the_key_question_field_follows_the_chosen_consultation(room) -> None:
     assert tab.key_question.value == ""  # never the other consultation's question
     tab.save_question.click()
     assert store.consultation(second.id).key_question == ""
+
+
+def _widget_count() -> int:
+    """How many widgets the kernel holds (each one also lives in the browser)."""
+    from ipywidgets.widgets import widget as ipywidget
+
+    return len(ipywidget._instances)
+
+
+def _to_closing(room: dict) -> tuple[int, list[str]]:
+    """A consultation in its closing, Anna the case giver, three ideas (one taken)."""
+    store = room["store"]
+    tab = room["facilitator"].tab("consultation")
+    cast = _cast(room)
+    cid = tab.consultation_id
+    consultants = [n for n, r in cast.items() if r is Role.CONSULTANT]
+    store.set_key_question(cid, "Wie finden wir einen Träger?")
+    store.choose_method(cid, "gute_ratschlaege")
+    store.set_phase(cid, Phase.CONSULTATION)
+    ideas = [f"Ratschlag von {name}" for name in consultants]
+    for name, idea in zip(consultants, ideas, strict=True):
+        store.submit_entry(cid, room["people"][name].id, idea, kind="idea")
+    store.set_phase(cid, Phase.CLOSING)
+    store.mark_taken(store.entries(cid)[1].id, True)
+    _refresh(room)
+    return cid, ideas
+
+
+def test_refreshing_makes_no_new_widgets(room) -> None:
+    store, facilitator = room["store"], room["facilitator"]
+    meeting = room["meeting"].id
+    for theme in ("Strategien", "Daseinsvorsorge", "Prozessmanagement"):
+        table = store.add_table(meeting, theme)
+        store.add_table_note(table.id, f"Notiz zu {theme}")
+    store.add_table_round(meeting)
+    tables = facilitator.tab("tables")
+    live = store.live(meeting)
+    tables.refresh(live)
+    before = _widget_count()
+    for _ in range(10):
+        tables.refresh(live)
+    assert _widget_count() == before
+    assert len(tables.table_list.children) == 3
+    # A renamed table keeps its row; only its label changes.
+    row = tables.table_list.children[0]
+    store.update_table(store.tables(meeting)[0].id, theme="Strategie & Planung")
+    tables.refresh(live)
+    assert tables.table_list.children[0] is row
+    assert "Strategie &amp; Planung" in tables.table_labels[store.tables(meeting)[0].id].value
+
+    _to_closing(room)
+    anna_page = room["pages"]["Anna Sommer"]
+    anna = anna_page.view("consultation")
+    anna_page.refresh()
+    before = _widget_count()
+    for _ in range(10):
+        anna_page.refresh()
+        tables.refresh(live)
+    assert _widget_count() == before
+    assert len(anna.take_rows.children) == 3
+
+
+def test_the_case_giver_still_sees_the_ideas_after_a_change_of_language(room) -> None:
+    cid, ideas = _to_closing(room)
+    page = room["pages"]["Anna Sommer"]
+    view = page.view("consultation")
+    assert len(view.take_rows.children) == 3
+    page.language.value = "en"
+    try:
+        view = page.view("consultation")
+        assert _shown(view.closing)
+        assert len(view.take_rows.children) == 3
+        assert "I take it along" in _visible_state(view.take_rows)
+    finally:
+        page.language.value = "de"
+    view = page.view("consultation")
+    assert _shown(view.closing)
+    shown = _visible_state(view.take_rows)
+    assert len(view.take_rows.children) == 3
+    assert all(idea in shown for idea in ideas)
+    assert "Nehme ich mit" in shown and "Doch nicht" in shown
+    # The taken idea comes first in the choice of the idea a step comes from.
+    taken = room["store"].entries(cid)[1]
+    assert view.step_idea.options[0] == (f"2. ✓ {taken.text}", taken.id)

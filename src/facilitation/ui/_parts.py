@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import ipywidgets as widgets
 
+from .._exceptions import FacilitationError
 from ..i18n import _
 from ..models import LiveState, Meeting, Screen
 from ._common import esc
@@ -54,6 +55,7 @@ __all__ = [
     "ProjectorView",
     "part_classes",
     "set_if_changed",
+    "short",
     "show_own",
 ]
 
@@ -76,6 +78,12 @@ def set_if_changed(target: widgets.Widget, value: Any, name: str = "value") -> N
     """Set a widget's trait only when it differs (each change is a message to the browser)."""
     if getattr(target, name) != value:
         setattr(target, name, value)
+
+
+def short(text: str, limit: int) -> str:
+    """``text`` on one line, cut to at most ``limit`` characters (an ellipsis ends a cut)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def show_own(
@@ -155,6 +163,23 @@ class ParticipantView(_Piece):
 
     def prepare(self, live: LiveState) -> None:
         """Build ahead while another screen shows (only if ``prepares``)."""
+
+    def act(self, action: Callable[[], Any], done: str | None = None) -> bool:
+        """Run a change in the store; a refusal becomes a message, success says ``done`` (or
+        clears the message). The page is refreshed either way; True if the change was made."""
+        try:
+            action()
+        except FacilitationError as error:
+            self.page.say_error(str(error))
+            ok = False
+        else:
+            if done:
+                self.page.say_ok(done)
+            else:
+                self.page.clear_message()
+            ok = True
+        self.page.refresh()  # whatever the screens show now
+        return ok
 
 
 class ProjectorView(_Piece):

@@ -16,7 +16,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from .. import consultation as rules
-from .._exceptions import FacilitationError, NoConsultationChosen, NotInMeeting
+from .._exceptions import NoConsultationChosen, NotInMeeting
 from ..i18n import N_, _
 from ..models import (
     ActionItem,
@@ -33,7 +33,14 @@ from ..models import (
     Screen,
 )
 from ._common import esc
-from ._parts import FacilitatorTab, ParticipantView, ProjectorView, set_if_changed, show_own
+from ._parts import (
+    FacilitatorTab,
+    ParticipantView,
+    ProjectorView,
+    set_if_changed,
+    short,
+    show_own,
+)
 
 __all__ = ["FACILITATOR", "PARTICIPANT", "PROJECTOR", "phase_steps"]
 
@@ -121,11 +128,6 @@ def _t(message: str) -> str:
     return esc(_(message))
 
 
-def _short(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 # --- the participant's page ------------------------------------------------------------
 
 
@@ -177,6 +179,7 @@ class ConsultationView(ParticipantView):
         # The closing: ideas she takes, and next steps made of them.
         self.take_rows = widgets.VBox()
         self.take_buttons: dict[int, tuple[widgets.HTML, widgets.Button]] = {}
+        self.take_lines: dict[int, widgets.HBox] = {}  # each idea's row, made once
         self.step_idea = widgets.Dropdown(options=[], layout={"width": "100%"})
         self.step_idea.add_class("fac-step-idea")
         self.step_idea.observe(self._prefill_step, "value")
@@ -367,6 +370,9 @@ class ConsultationView(ParticipantView):
                 button = widgets.Button(layout={"width": "auto", "flex": "0 0 auto"})
                 button.on_click(lambda _b, e=idea.id: self.take(e))
                 self.take_buttons[idea.id] = (label, button)
+                line = widgets.HBox([label, button], layout={"align_items": "center"})
+                line.add_class("fac-card")
+                self.take_lines[idea.id] = line
             label, button = self.take_buttons[idea.id]
             tick = "✓ " if idea.taken else ""
             set_if_changed(label, f'<span class="fac-num">{number}</span>{tick}{esc(idea.text)}')
@@ -376,20 +382,11 @@ class ConsultationView(ParticipantView):
                 "description",
             )
             set_if_changed(button, "" if idea.taken else "info", "button_style")
-        rows = []
-        for idea in ideas:
-            label, button = self.take_buttons[idea.id]
-            row = widgets.HBox([label, button], layout={"align_items": "center"})
-            row.add_class("fac-card")
-            rows.append((idea.id, row))
-        if [r for r, _row in rows] != getattr(self, "_take_order", None):
-            self._take_order = [r for r, _row in rows]
-            self.take_rows.children = [row for _r, row in rows]
-        options = [
-            (f"{n}. {('✓ ' if i.taken else '')}{_short(i.text)}", i.id)
-            for n, i in enumerate(ideas, start=1)
+        set_if_changed(self.take_rows, tuple(self.take_lines[i.id] for i in ideas), "children")
+        numbered = sorted(enumerate(ideas, start=1), key=lambda pair: not pair[1].taken)
+        taken_first = [
+            (f"{n}. {('✓ ' if i.taken else '')}{short(i.text, 70)}", i.id) for n, i in numbered
         ]
-        taken_first = sorted(options, key=lambda o: not o[0].split(". ", 1)[1].startswith("✓"))
         if list(self.step_idea.options) != taken_first:
             current_value = self.step_idea.value
             self.step_idea.options = taken_first
@@ -411,8 +408,8 @@ class ConsultationView(ParticipantView):
             return
         if self.step_title.value and self.step_title.value != self._prefilled:
             return
-        text = next((e.text for e in self._entries.values() if e.id == chosen), "")
-        self._prefilled = _short(text, 200)
+        entry = self._entries.get(chosen)
+        self._prefilled = short(entry.text if entry is not None else "", 200)
         set_if_changed(self.step_title, self._prefilled)
 
     def _describe_method(self) -> None:
@@ -422,27 +419,14 @@ class ConsultationView(ParticipantView):
 
     # --- acting -------------------------------------------------------------------
 
-    def _act(self, action: Callable[[], Any], done: str | None = None) -> bool:
-        if self.consultation_id is None:
-            return False
-        try:
-            action()
-        except FacilitationError as error:
-            self.page.say_error(str(error))
-            ok = False
-        else:
-            if done:
-                self.page.say_ok(done)
-            else:
-                self.page.clear_message()
-            ok = True
-        self.page.refresh()  # whatever the screens show now
-        return ok
+    def act(self, action: Callable[[], Any], done: str | None = None) -> bool:
+        """As on every view, once a consultation is shown (its actions need its id)."""
+        return self.consultation_id is not None and super().act(action, done)
 
     def submit(self) -> None:
         """Send the question, idea, note or observation typed (checked in the store)."""
         kind = self.kind.value or EntryKind.IDEA.value
-        sent = self._act(
+        sent = self.act(
             lambda: self.store.submit_entry(
                 self.consultation_id, self.page.person.id, self.text.value, kind=kind
             ),
@@ -454,13 +438,13 @@ class ConsultationView(ParticipantView):
             self.text.value = ""
 
     def withdraw(self, entry_id: int) -> None:
-        self._act(
+        self.act(
             lambda: self.store.withdraw_entry(entry_id, participant_id=self.page.person.id),
             _("Withdrawn."),
         )
 
     def write_key_question(self) -> None:
-        self._act(
+        self.act(
             lambda: self.store.set_key_question(
                 self.consultation_id, self.key_question.value, participant_id=self.page.person.id
             ),
@@ -468,7 +452,7 @@ class ConsultationView(ParticipantView):
         )
 
     def choose_method(self) -> None:
-        self._act(
+        self.act(
             lambda: self.store.choose_method(
                 self.consultation_id, self.method.value, participant_id=self.page.person.id
             ),
@@ -477,8 +461,9 @@ class ConsultationView(ParticipantView):
 
     def take(self, entry_id: int) -> None:
         """Mark an idea as taken along, or not (the case giver in the closing)."""
-        taken = next((e.taken for e in self._entries.values() if e.id == entry_id), False)
-        self._act(
+        entry = self._entries.get(entry_id)
+        taken = entry.taken if entry is not None else False
+        self.act(
             lambda: self.store.mark_taken(entry_id, not taken, participant_id=self.page.person.id)
         )
 
@@ -487,7 +472,7 @@ class ConsultationView(ParticipantView):
         if self.step_idea.value is None:
             self.page.say_error(_("Choose the idea the step comes from."))
             return
-        made = self._act(
+        made = self.act(
             lambda: self.store.add_next_step(
                 self.step_idea.value,
                 self.step_title.value,
@@ -941,7 +926,7 @@ class ConsultationTab(FacilitatorTab):
         )
         html = f'<table class="fac-table"><tr>{head}</tr>{"".join(rows)}</table>' if rows else ""
         set_if_changed(self.entry_table, html)
-        options = [(f"{e.id}: {_short(e.text, 50)}", e.id) for e in entries]
+        options = [(f"{e.id}: {short(e.text, 50)}", e.id) for e in entries]
         if list(self.hide_choice.options) != options:
             self.hide_choice.options = options
         steps = self.store.next_steps(current.id)

@@ -11,25 +11,27 @@ a withdrawn note is shown nowhere. Participant text is always shown escaped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as widgets
 
 from .. import tables as seating_rules
-from .._exceptions import FacilitationError, NoTableRoundChosen, NotInMeeting
+from .._exceptions import NoTableRoundChosen, NotInMeeting
 from ..i18n import N_, _
 from ..models import LiveState, Meeting, Participant, Screen, TableNote, TableRound, ThemedTable
 from ..store import Store
 from ._common import esc
-from ._parts import FacilitatorTab, ParticipantView, ProjectorView, set_if_changed, show_own
+from ._parts import (
+    FacilitatorTab,
+    ParticipantView,
+    ProjectorView,
+    set_if_changed,
+    short,
+    show_own,
+)
 
 __all__ = ["FACILITATOR", "PARTICIPANT", "PROJECTOR", "harvest_html"]
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _round_line(table_round: TableRound, rounds: Sequence[TableRound]) -> str:
@@ -56,19 +58,36 @@ def _notes_html(notes: Sequence[TableNote], numbers: dict[int, int]) -> str:
     return "".join(items)
 
 
-def harvest_html(store: Store, meeting_id: int) -> str:
-    """Every table's theme, host and notes from every round: the harvest for the plenary."""
-    names = {p.id: p.name for p in store.participants(meeting_id)}
-    numbers = {r.id: r.number for r in store.table_rounds(meeting_id)}
+def harvest_html(
+    store: Store,
+    meeting_id: int,
+    *,
+    people: Sequence[Participant] | None = None,
+    rounds: Sequence[TableRound] | None = None,
+    tables: Sequence[ThemedTable] | None = None,
+    notes: dict[int, list[TableNote]] | None = None,
+) -> str:
+    """Every table's theme, host and notes from every round: the harvest for the plenary.
+
+    What a caller has read already this refresh (the meeting's ``people``, ``rounds``,
+    ``tables``, and each table's shown ``notes`` by table id) is not read again."""
+    if people is None:
+        people = store.participants(meeting_id)
+    if rounds is None:
+        rounds = store.table_rounds(meeting_id)
+    if tables is None:
+        tables = store.tables(meeting_id)
+    names = {p.id: p.name for p in people}
+    numbers = {r.id: r.number for r in rounds}
     blocks = []
-    for table in store.tables(meeting_id):
-        notes = store.table_notes(table.id)
+    for table in tables:
+        shown = notes[table.id] if notes is not None else store.table_notes(table.id)
         host = ""
         if table.host_id is not None:
             host_line = _("Host: {name}").format(name=names.get(table.host_id, "?"))
             host = f'<div class="fac-muted">{esc(host_line)}</div>'
         empty = esc(_("No notes yet."))
-        body = _notes_html(notes, numbers) or f'<div class="fac-muted">{empty}</div>'
+        body = _notes_html(shown, numbers) or f'<div class="fac-muted">{empty}</div>'
         blocks.append(f'<div class="fac-table-block"><h2>{esc(table.theme)}</h2>{host}{body}</div>')
     heading = esc(_("Harvest of the themed tables"))
     return f'<h2>{heading}</h2><div class="fac-tables">{"".join(blocks)}</div>'
@@ -204,9 +223,12 @@ class TablesView(ParticipantView):
         self._mine(rounds, notes)
         # After the last round (or when the facilitator shows the harvest): every table.
         show_harvest = table_round.ended_at is not None and upcoming is None
-        set_if_changed(
-            self.harvest, harvest_html(self.store, table_round.meeting_id) if show_harvest else ""
-        )
+        harvest = ""
+        if show_harvest:
+            harvest = harvest_html(
+                self.store, table_round.meeting_id, rounds=rounds, tables=list(tables.values())
+            )
+        set_if_changed(self.harvest, harvest)
 
     def _mine(self, rounds: Sequence[TableRound], notes: Sequence[TableNote]) -> None:
         """Her own notes that she may still withdraw, each with a button to do so."""
@@ -214,25 +236,12 @@ class TablesView(ParticipantView):
         own = [n for n in notes if seating_rules.can_withdraw_note(rounds, n, person)]
         show_own(self.mine, self.mine_rows, own, self.withdraw)
 
-    def _act(self, action: Callable[[], Any], done: str) -> bool:
-        """Run a change in the store; a refusal becomes a message."""
-        try:
-            action()
-        except FacilitationError as error:
-            self.page.say_error(str(error))
-            ok = False
-        else:
-            self.page.say_ok(done)
-            ok = True
-        self.page.refresh()  # whatever the screens show now
-        return ok
-
     def submit(self) -> None:
         """Add the note typed to her table (checked in the store)."""
         if self.round_id is None:
             return
         round_id = self.round_id
-        if self._act(
+        if self.act(
             lambda: self.store.submit_table_note(round_id, self.page.person.id, self.text.value),
             _("Added to the table's notes."),
         ):
@@ -240,7 +249,7 @@ class TablesView(ParticipantView):
 
     def withdraw(self, note_id: int) -> None:
         """Withdraw one of her notes (checked in the store: hers, and her round still on)."""
-        self._act(
+        self.act(
             lambda: self.store.withdraw_table_note(note_id, participant_id=self.page.person.id),
             _("Withdrawn."),
         )
@@ -260,15 +269,15 @@ class TablesWall(ProjectorView):
         rounds = self.store.table_rounds(meeting.id)
         head = f'<div class="fac-big">{esc(_round_line(table_round, rounds))}</div>'
         if table_round.ended_at is not None:
-            set_if_changed(self.widget, head + harvest_html(self.store, meeting.id))
+            set_if_changed(self.widget, head + harvest_html(self.store, meeting.id, rounds=rounds))
             return
         tables = self.store.tables(meeting.id)
         people = {p.id: p for p in self.store.participants(meeting.id)}
         towns = {m.id: m.name for m in self.store.municipalities()}
         seating = self.store.seatings(meeting.id).get(table_round.id, {})
-        counts = {t.id: len(self.store.table_notes(t.id)) for t in tables}
         html = head + _seating_html(tables, seating, people, towns)
-        written = sum(counts.values())
+        # One read per table: the store has no query for a whole meeting's notes.
+        written = sum(len(self.store.table_notes(t.id)) for t in tables)
         if written:
             line = esc(_("{n} notes at the tables so far").format(n=written))
             html += f'<div class="fac-muted">{line}</div>'
@@ -297,6 +306,8 @@ class TablesTab(FacilitatorTab):
         )
         self.table_list = widgets.VBox()
         self.host_boxes: dict[int, widgets.Dropdown] = {}
+        self.table_labels: dict[int, widgets.HTML] = {}
+        self.table_rows: dict[int, widgets.HBox] = {}  # each table's row, made once
         self.round_minutes = widgets.BoundedIntText(
             value=seating_rules.DEFAULT_ROUND_MINUTES, min=1, max=240,
             description=_("Minutes per round"), style=wide, layout={"width": "220px"},
@@ -465,9 +476,10 @@ class TablesTab(FacilitatorTab):
 
     # --- showing -------------------------------------------------------------------------
 
-    def _refresh_choice(self) -> None:
-        meeting_id = self.page.meeting_id
-        rounds = self.store.table_rounds(meeting_id) if meeting_id else []
+    def _refresh_choice(self, rounds: Sequence[TableRound] | None = None) -> None:
+        if rounds is None:
+            meeting_id = self.page.meeting_id
+            rounds = self.store.table_rounds(meeting_id) if meeting_id else []
         options = [(_round_line(r, rounds), r.id) for r in rounds]
         if list(self.choice.options) != options:
             current = self.choice.value
@@ -482,29 +494,43 @@ class TablesTab(FacilitatorTab):
         people = self.store.participants(meeting_id)
         towns = {m.id: m.name for m in self.store.municipalities()}
         tables = self.store.tables(meeting_id)
+        rounds = self.store.table_rounds(meeting_id) if meeting_id else []
+        # Every note once, withdrawn ones too (to count them); the harvest shows the others.
+        every_note = {t.id: self.store.table_notes(t.id, withdrawn=True) for t in tables}
         choices = [("", None)] + [(p.name, p.id) for p in people]
         self._syncing = True
         try:
             if list(self.host.options) != choices:
                 self.host.options = choices
             self._tables(tables, choices)
-            self._refresh_choice()
-            self._round(live, tables, people, towns)
+            self._refresh_choice(rounds)
+            self._round(live, tables, rounds, people, towns)
         finally:
             self._syncing = False
-        set_if_changed(self.notes, harvest_html(self.store, meeting_id) if tables else "")
-        self._hide_options(tables)
+        harvest = ""
+        if tables:
+            shown = {
+                table_id: [n for n in notes if n.withdrawn_at is None]
+                for table_id, notes in every_note.items()
+            }
+            harvest = harvest_html(
+                self.store, meeting_id, people=people, rounds=rounds, tables=tables, notes=shown
+            )
+        set_if_changed(self.notes, harvest)
+        self._hide_options(tables, every_note)
 
-    def _hide_options(self, tables: Sequence[ThemedTable]) -> None:
+    def _hide_options(
+        self, tables: Sequence[ThemedTable], every_note: dict[int, list[TableNote]]
+    ) -> None:
         """Every note still shown, to choose one to hide; how many are withdrawn."""
         options = []
         withdrawn = 0
         for table in tables:
-            for note in self.store.table_notes(table.id, withdrawn=True):
+            for note in every_note[table.id]:
                 if note.withdrawn_at is not None:
                     withdrawn += 1
                 else:
-                    label = f"{note.id}: {_short(table.theme, 30)} · {_short(note.text)}"
+                    label = f"{note.id}: {short(table.theme, 30)} · {short(note.text, 60)}"
                     options.append((label, note.id))
         if list(self.hide_choice.options) != options:
             current = self.hide_choice.value
@@ -521,7 +547,6 @@ class TablesTab(FacilitatorTab):
         set_if_changed(self.hidden, line)
 
     def _tables(self, tables: Sequence[ThemedTable], choices: list[tuple[str, Any]]) -> None:
-        rows = []
         for table in tables:
             box = self.host_boxes.get(table.id)
             if box is None:
@@ -533,17 +558,20 @@ class TablesTab(FacilitatorTab):
             if list(box.options) != choices:
                 box.options = choices
             set_if_changed(box, table.host_id)
-            label = widgets.HTML(f"<b>{esc(table.theme)}</b>", layout={"width": "min(100%, 360px)"})
-            line = widgets.HBox([label, box], layout={"flex_flow": "row wrap"})
-            rows.append((table.id, line))
-        if [t for t, _line in rows] != getattr(self, "_table_order", None):
-            self._table_order = [t for t, _line in rows]
-            self.table_list.children = [line for _t, line in rows]
+            if table.id not in self.table_rows:
+                label = widgets.HTML(layout={"width": "min(100%, 360px)"})
+                self.table_labels[table.id] = label
+                self.table_rows[table.id] = widgets.HBox(
+                    [label, box], layout={"flex_flow": "row wrap"}
+                )
+            set_if_changed(self.table_labels[table.id], f"<b>{esc(table.theme)}</b>")
+        set_if_changed(self.table_list, tuple(self.table_rows[t.id] for t in tables), "children")
 
     def _round(
         self,
         live: LiveState,
         tables: Sequence[ThemedTable],
+        rounds: Sequence[TableRound],
         people: Sequence[Participant],
         towns: dict[int, str],
     ) -> None:
@@ -557,7 +585,6 @@ class TablesTab(FacilitatorTab):
             set_if_changed(self.seats, (), "children")
             return
         meeting_id = self.page.meeting_id
-        rounds = self.store.table_rounds(meeting_id)
         chosen = next(r for r in rounds if r.id == round_id)
         seatings = self.store.seatings(meeting_id)
         seating = seatings.get(round_id, {})
