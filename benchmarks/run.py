@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--proposal",
         action="append",
-        choices=["live-wait", "calm-participants", "write-lock", "prebuilt-vote"],
+        choices=["live-wait", "write-lock", "prebuilt-vote"],
         help="measure a proposal for code the benchmarks do not own, patched into the "
         "participant and projector kernels (see benchmarks/proposals/sitecustomize.py)",
     )

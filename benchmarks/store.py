@@ -104,8 +104,9 @@ def run_voters(location: str, attempts: int) -> dict:
     accepted = {event_id: (person, action, topic) for person, events, *_ in reports
                 for event_id, action, topic in events}  # fmt: skip
     calls = sum(len(r[1]) + r[2] for r in reports)
-    began = min(r[4] for r in reports if r[4])
-    ended = max(r[5] for r in reports if r[5])
+    # No process that started (all failed): no rate; _line reports the failures instead.
+    began = min((r[4] for r in reports if r[4]), default=0.0)
+    ended = max((r[5] for r in reports if r[5]), default=0.0)
     events = store.dot_events(vote_round.id)
     kept = {e.id: (e.participant_id, e.action.value, e.topic_id) for e in events}
     lost = len(set(accepted) - set(kept)) + len(set(kept) - set(accepted))

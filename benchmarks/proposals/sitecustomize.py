@@ -13,9 +13,6 @@ module at start-up. Nothing here is used by the product.
   while the pages show the waiting screen, where the participant page already
   builds a prepared round's screen ahead, instead of the intake screen, where
   it does not; measures what building every prepared round ahead would gain.
-- ``calm-participants``: participant pages look for changes every 0.5 s instead
-  of 0.15 s (``LiveLoop(interval=0.5)`` in ``ui/participant.py``), so that 30 of
-  them leave the CPU to the projector.
 - ``live-wait``: the page's live loop (``ui/_live.py``) sleeps in
   ``ChangeWatcher.wait()`` (woken by the commit itself) instead of asking
   every 0.15 s, and refreshes at most every 0.1 s (a burst of commits is one
@@ -33,12 +30,14 @@ def _live_wait() -> None:
     import time
 
     from facilitation.ui import _live
+    from facilitation.ui._memory import release_memory
 
     log = logging.getLogger("facilitation.ui._live")
     gap = 0.1
 
     def _run(self) -> None:
         last = quiet_since = time.monotonic()
+        busy = False  # as in the product's loop: memory is given back once the room calms
         while not self._stop.is_set():
             try:
                 changed = self._watcher.wait(self._interval)
@@ -52,6 +51,11 @@ def _live_wait() -> None:
                     self._watcher.changed()
                 quiet_since = last = time.monotonic()
                 self._refresh()
+                if changed:
+                    busy = True
+                elif busy:
+                    busy = False
+                    release_memory()
             except Exception:
                 log.exception("refreshing the page failed")
                 time.sleep(self._interval)
@@ -90,18 +94,7 @@ def write_lock() -> None:
     _store.write = write
 
 
-def _calm_participants() -> None:
-    """Participant pages ask for changes every 0.5 s (the projector stays at 0.15 s)."""
-    from facilitation.ui import _live, participant
-
-    class Calmer(_live.LiveLoop):
-        def __init__(self, store, refresh, *, interval: float = 0.5) -> None:
-            super().__init__(store, refresh, interval=max(interval, 0.5))
-
-    participant.LiveLoop = Calmer
-
-
-_PROPOSALS = {"live-wait": _live_wait, "calm-participants": _calm_participants}
+_PROPOSALS = {"live-wait": _live_wait}
 
 _ARGV = " ".join(getattr(sys, "orig_argv", []))
 _KERNEL = "ipykernel_launcher" in _ARGV or "facilitation._kernel" in _ARGV
