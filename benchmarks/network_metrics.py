@@ -8,7 +8,8 @@ pairs with several ties). Times, in one run:
 
 - ``network_metrics_s``: from the records to the full metrics panel, as the
   facilitator's tab and the research API compute it: the cooperation graph,
-  degree, ties, weighted degree, betweenness and closeness (exact), Louvain
+  degree, ties, weighted degree, betweenness (sampled above 5,000 municipalities, see
+  below) and closeness (exact), Louvain
   communities, Gould–Fernandez brokerage by state, and the key figures.
 - ``network_metrics_ratio_igraph``: our time for the measures igraph also has
   (degrees, strength, exact betweenness and closeness, Louvain, density,
