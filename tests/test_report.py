@@ -23,6 +23,7 @@ import pytest
 
 import facilitation
 from facilitation import Store, network, network_io, voting
+from facilitation import actions as follow_up
 from facilitation.export import (
     FORMATS,
     NETWORK_FORMATS,
@@ -385,6 +386,31 @@ def test_earlier_actions_still_open_or_reviewed_here(workshop: Workshop) -> None
     )
 
 
+def test_an_action_of_no_meeting_is_up_for_review_in_the_protocol_as_on_the_page(
+    tmp_path: Path,
+) -> None:
+    with facilitation.create_workspace(tmp_path / "direkt.db", "Direkt") as store:
+        first = store.add_meeting("Erstes Treffen", date=dt.date(2026, 3, 1))
+        second = store.add_meeting("Zweites Treffen", date=dt.date(2026, 6, 1))
+        store.add_action("Brief an den Landkreis", due=dt.date(2026, 4, 1))  # entered directly
+        store.add_action("Im ersten Treffen vereinbart", meeting_id=first.id)
+        store.add_action("Erledigt, ohne Treffen", status="done")
+        for meeting in (first, second):
+            page = follow_up.review(
+                store.actions(), store.action_updates(), meeting, store.meetings(), TODAY
+            )
+            section = build_protocol(store, meeting.id, lang="en", today=TODAY).section(
+                "earlier_actions"
+            )
+            assert section is not None
+            [table] = section.blocks
+            assert [row[0].text for row in table.rows] == [a.title for a in page.due]
+            assert "Brief an den Landkreis" in [row[0].text for row in table.rows]
+        # no meeting: no "Agreed at" date, no origin; overdue as of the meeting's date
+        row = next(row for row in table.rows if row[0].text == "Brief an den Landkreis")
+        assert (row[0].detail, row[1].text, row[4].text) == ("", "", "to do (overdue)")
+
+
 def test_a_workspace_without_meetings_has_no_protocol(tmp_path: Path) -> None:
     with facilitation.create_workspace(tmp_path / "leer.db", "Leer") as store:
         with pytest.raises(NoMeetingToReport):
@@ -685,6 +711,25 @@ def test_export_reports_progress_and_returns_what_it_wrote(
         ".csv",
     }
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
+
+
+def test_export_all_reads_the_data_once_for_excel_and_csv(
+    workshop: Workshop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import facilitation.export as export_module
+
+    calls: list[int | None] = []
+
+    def counted(
+        store: Store, *, names: bool, confidential: bool, meeting_id: int | None
+    ) -> dict[str, list[dict[str, object]]]:
+        calls.append(meeting_id)
+        return tables(store, names=names, confidential=confidential, meeting_id=meeting_id)
+
+    monkeypatch.setattr(export_module, "tables", counted)
+    written = export(workshop.store, "all", tmp_path, meeting_id=1)
+    assert calls == [1]
+    assert {".xlsx", ".csv"} <= {p.suffix for p in written}
 
 
 def test_export_errors_say_what_to_do(workshop: Workshop, tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ from . import report, voting
 from ._exceptions import FacilitationError
 from .consultation import released
 from .i18n import N_, current_language, translate
+from .models import DotEvent
 from .report import MeetingNotFound, clean_text
 from .store import Store
 
@@ -198,20 +199,25 @@ def tables(
     out["attendance"] = [
         {"meeting_id": m.id, "participant_id": p.id}
         for m in meetings
-        for p in store.participants(m.id)
+        # with one meeting, ``people`` are its participants already
+        for p in (people if meeting_id is not None else store.participants(m.id))
     ]
     out["challenges"] = _rows(store.challenges(meeting_id))
     out["topics"] = _rows(store.topics(meeting_id))
     out["vote_rounds"] = _rows(rounds)
     if meeting_id is None:
-        out["dot_events"] = _rows(store.dot_events())
+        dot_events = store.dot_events()
     else:
-        out["dot_events"] = [row for r in rounds for row in _rows(store.dot_events(r.id))]
+        dot_events = [e for r in rounds for e in store.dot_events(r.id)]
+    out["dot_events"] = _rows(dot_events)
+    events_of: dict[int, list[DotEvent]] = {}
+    for event in dot_events:
+        events_of.setdefault(event.round_id, []).append(event)
     out["vote_results"] = [
         {"round_id": r.id, "place": rank.position, "topic_id": rank.topic_id,
          "dots": rank.dots, "tied": rank.tied}
         for r in rounds
-        for rank in voting.ranking(store.tally(r.id), r.topic_ids)
+        for rank in voting.ranking(voting.tally(events_of.get(r.id, []), r.topic_ids), r.topic_ids)
     ]  # fmt: skip
     shown = [c for c in store.consultations(meeting_id) if released(c, confidential)]
     out["consultations"] = _rows(shown)
@@ -228,17 +234,18 @@ def tables(
             if meeting_id is None or u.action_id in action_ids or u.meeting_id == meeting_id
         ]
     )
-    out["tables"] = [row for m in meetings for row in _rows(store.tables(m.id))]
-    out["table_rounds"] = [row for m in meetings for row in _rows(store.table_rounds(m.id))]
+    themed_tables = [t for m in meetings for t in store.tables(m.id)]
+    out["tables"] = _rows(themed_tables)
+    table_rounds = [r for m in meetings for r in store.table_rounds(m.id)]
+    seatings = {r: seating for m in meetings for r, seating in store.seatings(m.id).items()}
+    out["table_rounds"] = _rows(table_rounds)
     out["table_assignments"] = [
-        row
-        for m in meetings
-        for r in store.table_rounds(m.id)
-        for row in _rows(store.assignments(r.id))
+        {"round_id": r.id, "table_id": table_id, "participant_id": participant_id}
+        for r in table_rounds
+        for table_id, seated in seatings.get(r.id, {}).items()
+        for participant_id in seated
     ]
-    out["table_notes"] = [
-        row for m in meetings for t in store.tables(m.id) for row in _rows(store.table_notes(t.id))
-    ]
+    out["table_notes"] = [row for t in themed_tables for row in _rows(store.table_notes(t.id))]
     return out
 
 
@@ -296,14 +303,18 @@ def write_csv(
     names: bool = False,
     confidential: bool | Collection[int] = False,
     meeting_id: int | None = None,
+    data: dict[str, list[dict[str, Any]]] | None = None,
 ) -> list[Path]:
     """Write one UTF-8 CSV file per record kind into ``folder``; return the files.
 
     Texts are written exactly as typed (see the module notes on Excel).
+    ``data``: the rows :func:`tables` returned for these same options, if
+    already built (else they are built here).
     """
     folder = _folder(folder)
     written = []
-    data = tables(store, names=names, confidential=confidential, meeting_id=meeting_id)
+    if data is None:
+        data = tables(store, names=names, confidential=confidential, meeting_id=meeting_id)
     for name, rows in data.items():
         path = folder / f"{name}.csv"
         columns = list(dict.fromkeys(key for row in rows for key in row))
@@ -344,12 +355,15 @@ def write_xlsx(
     confidential: bool | Collection[int] = False,
     meeting_id: int | None = None,
     lang: str | None = None,
+    data: dict[str, list[dict[str, Any]]] | None = None,
 ) -> Path:
     """Write one Excel workbook with a sheet per record kind; return its path.
 
     The first sheet (``info``) says what the workbook holds; every other sheet
     is named like the CSV file of the same records, with a bold, frozen header
     row, a filter, and columns as wide as their content (up to a limit).
+    ``data``: the rows :func:`tables` returned for these same options, if
+    already built (else they are built here).
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -358,7 +372,8 @@ def write_xlsx(
     path = Path(path)
     _folder(path.parent)
     lang = lang or current_language()
-    data = tables(store, names=names, confidential=confidential, meeting_id=meeting_id)
+    if data is None:
+        data = tables(store, names=names, confidential=confidential, meeting_id=meeting_id)
     workbook = Workbook()
     info = workbook.active
     info.title = "info"
@@ -567,14 +582,21 @@ def export(
     data_options: dict[str, Any] = {
         "names": names, "confidential": include_confidential, "meeting_id": meeting_id,
     }  # fmt: skip
+    rows: list[dict[str, list[dict[str, Any]]]] = []
+
+    def data() -> dict[str, list[dict[str, Any]]]:
+        """The data's rows, built once for Excel and CSV alike."""
+        if not rows:
+            rows.append(tables(store, **data_options))
+        return rows[0]
 
     def xlsx() -> list[Path]:
         path = folder / f"{_data_name(store, meeting_id, lang)}.xlsx"
-        return [write_xlsx(store, path, lang=lang, **data_options)]
+        return [write_xlsx(store, path, lang=lang, data=data(), **data_options)]
 
     def csv_files() -> list[Path]:
         target = folder / "csv" if fmt == "all" else folder
-        return write_csv(store, target, **data_options)
+        return write_csv(store, target, data=data(), **data_options)
 
     def network_files(kind: str) -> Callable[[], list[Path]]:
         def write() -> list[Path]:

@@ -43,13 +43,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import actions as follow_up
 from . import consultation as consultation_rules
 from . import voting
 from ._exceptions import FacilitationError
 from .i18n import N_, current_language, language, ngettext, translate
 from .models import (
+    ACTION_ORIGIN_WORDS,
+    ACTION_STATUS_WORDS,
     ActionItem,
-    ActionStatus,
     Challenge,
     Consultation,
     ConsultationRole,
@@ -284,28 +286,11 @@ _FORMAT_WORDS = {
     MeetingFormat.OTHER: N_("Meeting"),
 }
 
-_STATUS_WORDS = {
-    ActionStatus.OPEN: N_("to do"),
-    ActionStatus.IN_PROGRESS: N_("in progress"),
-    ActionStatus.DONE: N_("done"),
-    ActionStatus.DROPPED: N_("dropped"),
-}
-
-_ORIGIN_WORDS = {
-    "consultation": N_("Collegial consultation"),
-    "table": N_("Themed table"),
-    "vote": N_("Dot-voting"),
-    "direct": "",
-}
-
-
 _ENTRY_HEADINGS = (
     (EntryKind.QUESTION, N_("Questions")),
     (EntryKind.OBSERVATION, N_("Observations")),
     (EntryKind.NOTE, N_("Notes")),
 )
-
-_CLOSED_STATUSES = (ActionStatus.DONE, ActionStatus.DROPPED)
 
 # Characters that XML 1.0 (DOCX, XLSX) cannot hold: C0 controls but tab and newlines.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -458,6 +443,7 @@ def build_protocol(
         The workspace has no meeting at all.
     """
     lang = lang or current_language()
+    today = today or dt.date.today()
     meeting = choose_meeting(store, meeting_id)
     c = _Context(
         store, meeting, lang, anonymous=anonymous, include_confidential=include_confidential
@@ -471,7 +457,7 @@ def build_protocol(
         _consultations(c),
         _network(c) if network else None,
         _actions(c),
-        _earlier_actions(c),
+        _earlier_actions(c, today),
     ]
     if not any(sections):
         nothing = Paragraph(c.t(N_("Nothing has been recorded for this meeting yet.")), "note")
@@ -489,7 +475,7 @@ def build_protocol(
         series=clean_text(store.info().title),
         facts=tuple((label, value) for label, value in facts if value),
         sections=tuple(s for s in sections if s is not None),
-        footer=_footer(c, today or dt.date.today()),
+        footer=_footer(c, today),
         label=c.t(N_("Protocol")),
     )
 
@@ -786,12 +772,11 @@ def _themed_tables(c: _Context) -> Section | None:
         return None
     table_rounds = c.store.table_rounds(c.meeting.id)
     numbers = {r.id: r.number for r in table_rounds}
-    seated: dict[tuple[int, int], int] = {}
-    for table_round in table_rounds:
-        for seat in c.store.assignments(table_round.id):
-            seated[table_round.id, seat.table_id] = (
-                seated.get((table_round.id, seat.table_id), 0) + 1
-            )
+    seated = {
+        (round_id, table_id): len(people)
+        for round_id, seating in c.store.seatings(c.meeting.id).items()
+        for table_id, people in seating.items()
+    }
     blocks: list[Block | Section] = []
     if table_rounds:
         blocks.append(
@@ -1041,8 +1026,8 @@ def _key_figures(c: _Context, figures: dict[str, Any], network: Any) -> Table:
 
 
 def _origin(c: _Context, action: ActionItem) -> str:
-    word = _ORIGIN_WORDS.get(action.origin, "")
-    if not word:
+    word = ACTION_ORIGIN_WORDS.get(action.origin)
+    if word is None or action.origin == "direct":  # an action entered directly says nothing
         return ""
     text = c.t(word)
     if action.origin == "table" and action.origin_id in c.themes:
@@ -1054,9 +1039,9 @@ def _origin(c: _Context, action: ActionItem) -> str:
 
 
 def _status(c: _Context, action: ActionItem) -> str:
-    text = c.t(_STATUS_WORDS[action.status])
+    text = c.t(ACTION_STATUS_WORDS[action.status])
     day = c.meeting.date
-    if action.status not in _CLOSED_STATUSES and action.due and day and action.due < day:
+    if day and follow_up.is_overdue(action, day):
         text += " (" + c.t(N_("overdue")) + ")"
     return text
 
@@ -1096,18 +1081,20 @@ def _actions(c: _Context) -> Section | None:
     return Section("actions", c.t(N_("Agreed actions")), (_action_table(c, actions),))
 
 
-def _earlier_actions(c: _Context) -> Section | None:
-    """Actions of earlier meetings still open now, and those reviewed at this meeting."""
+def _earlier_actions(c: _Context, today: dt.date) -> Section | None:
+    """Actions up for review at this meeting, as the facilitator goes through them.
+
+    :func:`facilitation.actions.review` decides: actions of earlier meetings (or
+    of no meeting) still open now, and those reviewed at this meeting; in its
+    order, with overdue ones first as of the meeting's date (else ``today``).
+    """
     meetings = c.store.meetings()
-    earlier = {m.id: m for m in meetings[: [m.id for m in meetings].index(c.meeting.id)]}
-    if not earlier:
-        return None
-    reviewed = {u.action_id for u in c.store.action_updates() if u.meeting_id == c.meeting.id}
-    actions = [
-        a
-        for a in c.store.actions()
-        if a.meeting_id in earlier and (a.status not in _CLOSED_STATUSES or a.id in reviewed)
-    ]
+    day = c.meeting.date or today
+    actions = follow_up.review(
+        c.store.actions(), c.store.action_updates(), c.meeting, meetings, day
+    ).due
+    if not actions and meetings[0].id == c.meeting.id:
+        return None  # the first meeting, and nothing to go through
     if not actions:
         return Section(
             "earlier_actions",
@@ -1117,7 +1104,7 @@ def _earlier_actions(c: _Context) -> Section | None:
     return Section(
         "earlier_actions",
         c.t(N_("Open actions from earlier meetings")),
-        (_action_table(c, actions, meetings=earlier),),
+        (_action_table(c, actions, meetings={m.id: m for m in meetings}),),
     )
 
 
