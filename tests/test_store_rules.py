@@ -288,6 +288,9 @@ def test_a_withdrawn_table_note_is_shown_and_exported_nowhere_but_kept_in_the_st
     with written["table_notes.csv"].open(encoding="utf-8-sig", newline="") as handle:
         read = list(csv.DictReader(handle))
     assert [r["text"] for r in read] == [kept.text]
+    assert store.meeting_table_notes(meeting) == {table.id: [kept]}
+    every = store.meeting_table_notes(meeting, withdrawn=True)
+    assert [n.id for n in every[table.id]] == [typo.id, wrong.id, kept.id]
     kept_in_store = store.table_notes(table.id, withdrawn=True)
     assert [n.id for n in kept_in_store] == [typo.id, wrong.id, kept.id]
     for note in kept_in_store[:2]:

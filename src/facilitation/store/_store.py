@@ -2040,6 +2040,29 @@ class Store(NetworkStore):
             rows = fetch(c, s.table_note, *where)
         return [record(TableNote, row) for row in rows]
 
+    def meeting_table_notes(
+        self, meeting_id: int, *, withdrawn: bool = False
+    ) -> dict[int, list[TableNote]]:
+        """The notes of every table of a meeting, by table id, in one read (a table without
+        notes has an empty list); withdrawn ones only with ``withdrawn``."""
+        note, table = s.table_note, s.themed_table
+        joined = [note.c.table_id == table.c.id]
+        if not withdrawn:
+            joined.append(note.c.withdrawn_at.is_(None))
+        query = (
+            select(table.c.id.label("of_table"), note)
+            .select_from(table.outerjoin(note, and_(*joined)))
+            .where(table.c.meeting_id == meeting_id)
+            .order_by(table.c.id, note.c.id)
+        )
+        found: dict[int, list[TableNote]] = {}
+        with read(self.engine) as c:
+            for row in c.execute(query):
+                notes = found.setdefault(row.of_table, [])
+                if row.text is not None:
+                    notes.append(record(TableNote, row))
+        return found
+
     def table_notes_for(self, table_id: int, participant_id: int) -> list[TableNote]:
         """A table's notes as a participant reads them: only one of the table's meeting,
         and never a withdrawn note."""

@@ -79,9 +79,11 @@ def harvest_html(
         tables = store.tables(meeting_id)
     names = {p.id: p.name for p in people}
     numbers = {r.id: r.number for r in rounds}
+    if notes is None:
+        notes = store.meeting_table_notes(meeting_id)
     blocks = []
     for table in tables:
-        shown = notes[table.id] if notes is not None else store.table_notes(table.id)
+        shown = notes.get(table.id, [])
         host = ""
         if table.host_id is not None:
             host_line = _("Host: {name}").format(name=names.get(table.host_id, "?"))
@@ -276,8 +278,7 @@ class TablesWall(ProjectorView):
         towns = {m.id: m.name for m in self.store.municipalities()}
         seating = self.store.seatings(meeting.id).get(table_round.id, {})
         html = head + _seating_html(tables, seating, people, towns)
-        # One read per table: the store has no query for a whole meeting's notes.
-        written = sum(len(self.store.table_notes(t.id)) for t in tables)
+        written = sum(map(len, self.store.meeting_table_notes(meeting.id).values()))
         if written:
             line = esc(_("{n} notes at the tables so far").format(n=written))
             html += f'<div class="fac-muted">{line}</div>'
