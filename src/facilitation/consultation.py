@@ -86,6 +86,7 @@ __all__ = [
     "check_withdraw",
     "contribution_word",
     "contributions",
+    "may_take_step",
     "method",
     "missing_for",
     "next_phase",
@@ -835,40 +836,48 @@ _STEP_WORDS = {
 }
 
 
-def _check_step(
-    consultation: Consultation,
-    role: ConsultationRole | None,
-    step: str,
-    roles: set[ConsultationRole],
-    phases: set[ConsultationPhase],
-    shown_phase: ConsultationPhase,
-) -> None:
+# Who may take each of the case giver's steps, in which phase.
+_STEP_RULES: dict[str, tuple[frozenset[ConsultationRole], ConsultationPhase]] = {
+    "key_question": (frozenset({Role.CASE_GIVER, Role.MODERATOR}), Phase.KEY_QUESTION),
+    "method": (frozenset({Role.CASE_GIVER, Role.MODERATOR}), Phase.METHOD_CHOICE),
+    "take": (frozenset({Role.CASE_GIVER}), Phase.CLOSING),
+}
+
+
+def may_take_step(step: str, role: ConsultationRole | None, phase: ConsultationPhase) -> bool:
+    """Whether a participant in ``role`` takes ``step`` (``key_question``, ``method``,
+    ``take``: marking ideas and making next steps) in ``phase``.
+
+    >>> may_take_step("key_question", Role.MODERATOR, Phase.KEY_QUESTION)
+    True
+    >>> may_take_step("take", Role.MODERATOR, Phase.CLOSING)
+    False
+    """
+    roles, when = _STEP_RULES[step]
+    return role in roles and phase is when
+
+
+def _check_step(consultation: Consultation, role: ConsultationRole | None, step: str) -> None:
     if consultation.phase is Phase.DONE:
         raise ConsultationOver()
-    if role not in roles or consultation.phase not in phases:
+    if not may_take_step(step, role, consultation.phase):
         what, who = _STEP_WORDS[step]
         raise NotYourStep(
             step=word(what),
             who=word(who),
-            phase=word(PHASE_WORDS[shown_phase]),
+            phase=word(PHASE_WORDS[_STEP_RULES[step][1]]),
             task=word(task(role, consultation.phase, consultation.variant, consultation.method)),
         )
 
 
 def check_key_question(consultation: Consultation, role: ConsultationRole | None) -> None:
     """Raise unless a participant in ``role`` may write down the key question now."""
-    _check_step(
-        consultation, role, "key_question", {Role.CASE_GIVER, Role.MODERATOR},
-        {Phase.KEY_QUESTION}, Phase.KEY_QUESTION,
-    )  # fmt: skip
+    _check_step(consultation, role, "key_question")
 
 
 def check_method_choice(consultation: Consultation, role: ConsultationRole | None) -> None:
     """Raise unless a participant in ``role`` may choose the method now."""
-    _check_step(
-        consultation, role, "method", {Role.CASE_GIVER, Role.MODERATOR},
-        {Phase.METHOD_CHOICE}, Phase.METHOD_CHOICE,
-    )  # fmt: skip
+    _check_step(consultation, role, "method")
 
 
 def can_take(role: ConsultationRole | None, phase: ConsultationPhase) -> bool:
@@ -877,12 +886,12 @@ def can_take(role: ConsultationRole | None, phase: ConsultationPhase) -> bool:
     >>> can_take(Role.CASE_GIVER, Phase.CLOSING), can_take(Role.CONSULTANT, Phase.CLOSING)
     (True, False)
     """
-    return role is Role.CASE_GIVER and phase is Phase.CLOSING
+    return may_take_step("take", role, phase)
 
 
 def check_take(consultation: Consultation, role: ConsultationRole | None) -> None:
     """Raise unless a participant in ``role`` may mark ideas as taken (and make next steps)."""
-    _check_step(consultation, role, "take", {Role.CASE_GIVER}, {Phase.CLOSING}, Phase.CLOSING)
+    _check_step(consultation, role, "take")
 
 
 def takeable(entry: ConsultationEntry, consultation: Consultation) -> bool:

@@ -307,13 +307,12 @@ class ConsultationView(ParticipantView):
             set_if_changed(
                 self.text, _("Your {what}, in a sentence or two").format(what=what), "placeholder"
             )
-        asks = role in (Role.CASE_GIVER, Role.MODERATOR)
-        writing = asks and phase is Phase.KEY_QUESTION
+        writing = rules.may_take_step("key_question", role, phase)
         self._visible(self.question_form, writing)
         set_if_changed(self.save_question, not writing, "disabled")
         if writing and current is not None and not self.key_question.value and current.key_question:
             self.key_question.value = current.key_question
-        choosing = asks and phase is Phase.METHOD_CHOICE
+        choosing = rules.may_take_step("method", role, phase)
         self._visible(self.method_form, choosing)
         set_if_changed(self.save_method, not choosing, "disabled")
         taking = rules.can_take(role, phase)
