@@ -50,6 +50,7 @@ __all__ = [
     "group_sizes",
     "history_of",
     "mix",
+    "notes_go_to",
     "quality",
     "rotation",
     "round_is_running",
@@ -367,6 +368,21 @@ def running_round(rounds: Sequence[TableRound]) -> TableRound | None:
     return max(running or started, key=lambda r: r.number)
 
 
+def notes_go_to(rounds: Sequence[TableRound], round_id: int) -> bool:
+    """Whether notes go to round ``round_id`` now: it is the :func:`running_round`.
+
+    >>> import datetime as dt
+    >>> from facilitation.models import TableRound
+    >>> at = dt.datetime(2026, 3, 12, 10, 0, tzinfo=dt.UTC)
+    >>> rounds = [TableRound(id=1, meeting_id=1, number=1, started_at=at),
+    ...           TableRound(id=2, meeting_id=1, number=2)]
+    >>> notes_go_to(rounds, 1), notes_go_to(rounds, 2)
+    (True, False)
+    """
+    current = running_round(rounds)
+    return current is not None and current.id == round_id
+
+
 def check_withdraw_note(
     rounds: Sequence[TableRound], note: TableNote, participant_id: int | None
 ) -> None:
@@ -419,8 +435,7 @@ def check_withdraw_note(
         raise NotYourNote()
     if note.withdrawn_at is not None:
         return
-    current = running_round(rounds)
-    if current is None or current.id != note.round_id:
+    if not notes_go_to(rounds, note.round_id):
         number = next((r.number for r in rounds if r.id == note.round_id), note.round_id)
         raise TableRoundOver(number=number)
 

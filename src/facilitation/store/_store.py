@@ -2022,8 +2022,7 @@ class Store(NetworkStore):
             person = fetch_one(c, s.participant, participant_id)
             if not _is_registered(c, table_round.meeting_id, participant_id):
                 raise NotInMeeting(name=person.name)
-            current = tables.running_round(rounds)
-            if current is None or current.id != round_id:
+            if not tables.notes_go_to(rounds, round_id):
                 raise TableRoundNotRunning(number=table_round.number)
             table = self._table_of(c, round_id, participant_id)
             if table is None:

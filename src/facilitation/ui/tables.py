@@ -160,8 +160,7 @@ class TablesView(ParticipantView):
         tables = {t.id: t for t in self.store.tables(table_round.meeting_id)}
         self.round_id = table_round.id
         mine = self.store.table_of(table_round.id, person.id)
-        current = seating_rules.running_round(rounds)
-        writing = mine is not None and current is not None and current.id == table_round.id
+        writing = mine is not None and seating_rules.notes_go_to(rounds, table_round.id)
         running = seating_rules.round_is_running(table_round)
         lines = [f"<h2>{esc(_round_line(table_round, rounds))}</h2>"]
         if mine is None:
@@ -458,7 +457,7 @@ class TablesTab(FacilitatorTab):
 
     def hide_note(self) -> None:
         """Withdraw the chosen note (a typo, a note at the wrong table): it leaves every
-        screen, the harvest and the protocol; the data exports keep it, marked withdrawn."""
+        screen, the harvest, the protocol and the exports; the workspace keeps it, marked."""
         if self.hide_choice.value is not None:
             self.store.withdraw_table_note(self.hide_choice.value)
 
