@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import ipywidgets as widgets
 
@@ -55,6 +55,7 @@ __all__ = [
     "ProjectorView",
     "part_classes",
     "set_if_changed",
+    "set_options",
     "short",
     "show_own",
 ]
@@ -84,6 +85,32 @@ def short(text: str, limit: int) -> str:
     """``text`` on one line, cut to at most ``limit`` characters (an ellipsis ends a cut)."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def set_options(
+    choice: widgets.Dropdown,
+    options: Sequence[tuple[str, Any]],
+    *,
+    fallback: Literal["first", "last"] = "first",
+    prefer: Any = None,
+) -> None:
+    """Give a dropdown new options, only when they differ (each change is a message).
+
+    What was chosen stays chosen while it is offered (ipywidgets would reset it);
+    otherwise ``prefer`` if offered, else the first or last option (``fallback``).
+    """
+    options = list(options)
+    if list(choice.options) == options:
+        return
+    chosen = choice.value
+    values = [value for _label, value in options]
+    choice.options = options
+    if chosen in values:
+        set_if_changed(choice, chosen)
+    elif prefer is not None and prefer in values:
+        set_if_changed(choice, prefer)
+    elif values:
+        set_if_changed(choice, values[0] if fallback == "first" else values[-1])
 
 
 def show_own(

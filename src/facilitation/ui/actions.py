@@ -24,7 +24,7 @@ from ..models import (
     LiveState,
 )
 from ._common import esc
-from ._parts import FacilitatorTab, set_if_changed
+from ._parts import FacilitatorTab, set_if_changed, set_options
 
 __all__ = ["FACILITATOR"]
 
@@ -134,8 +134,7 @@ class ActionsTab(FacilitatorTab):
         today = dt.date.today()
         people = {p.id: p.name for p in self.store.participants()}
         owners = [("", None), *sorted(((n, i) for i, n in people.items()), key=lambda o: o[0])]
-        if list(self.owner.options) != owners:
-            self.owner.options = owners
+        set_options(self.owner, owners)
         review = follow_up.review(actions, updates, meeting, meetings, today)
         counts = follow_up.summary(actions, today)
         text = _(

@@ -38,6 +38,7 @@ from ._parts import (
     ParticipantView,
     ProjectorView,
     set_if_changed,
+    set_options,
     short,
     show_own,
 )
@@ -801,11 +802,7 @@ class ConsultationTab(FacilitatorTab):
         meeting_id = self.page.meeting_id
         found = self.store.consultations(meeting_id) if meeting_id else []
         options = [(c.title + " · " + _(rules.PHASE_WORDS[c.phase]), c.id) for c in found]
-        if list(self.choice.options) != options:
-            current = self.choice.value
-            self.choice.options = options
-            ids = [c.id for c in found]
-            self.choice.value = current if current in ids else (ids[-1] if ids else None)
+        set_options(self.choice, options, fallback="last")
 
     def refresh(self, live: LiveState) -> None:
         self._refresh_choice()
@@ -926,8 +923,7 @@ class ConsultationTab(FacilitatorTab):
         html = f'<table class="fac-table"><tr>{head}</tr>{"".join(rows)}</table>' if rows else ""
         set_if_changed(self.entry_table, html)
         options = [(f"{e.id}: {short(e.text, 50)}", e.id) for e in entries]
-        if list(self.hide_choice.options) != options:
-            self.hide_choice.options = options
+        set_options(self.hide_choice, options)
         steps = self.store.next_steps(current.id)
         set_if_changed(self.steps, _steps_html(steps, names))
 

@@ -24,7 +24,7 @@ from ..store import Store
 from ._common import esc
 from ._front import Countdown
 from ._live import LiveLoop
-from ._parts import FacilitatorTab, part_classes, set_if_changed
+from ._parts import FacilitatorTab, part_classes, set_if_changed, set_options
 from ._style import header_row, style_sheet
 from ._views import qr_svg, timer_ms
 
@@ -160,7 +160,7 @@ class FacilitatorApp:
         if list(self.meeting.options) == options:
             return
         chosen = self.meeting.value
-        with self.meeting.hold_trait_notifications():
+        with self.meeting.hold_trait_notifications():  # one change of meeting, not two
             self.meeting.options = options
             ids = [value for _label, value in options]
             self.meeting.value = chosen if chosen in ids else (ids[-1] if ids else None)
@@ -421,11 +421,7 @@ class FacilitatorApp:
         set_if_changed(self.known.layout, "" if known else "none", "display")
         set_if_changed(self.register_known.layout, "" if known else "none", "display")
         choices = [(self._person_label(p, names), p.id) for p in here]
-        if list(self.person_choice.options) != choices:
-            chosen = self.person_choice.value
-            self.person_choice.options = choices
-            ids = [i for _label, i in choices]
-            self.person_choice.value = chosen if chosen in ids else (ids[0] if ids else None)
+        set_options(self.person_choice, choices)
         seen = self.store.seen(meeting_id)
         held = self.store.dots_per_participant(round_id) if round_id else {}
         total = self.store.vote_round(round_id).dots_per_person if round_id else 0

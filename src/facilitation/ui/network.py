@@ -22,7 +22,7 @@ from ..models import LiveState, Meeting, Municipality, Screen, Tie, TieType
 from ..store import Store
 from ..store._network import STRENGTHS, NetworkDisplay
 from ._common import esc
-from ._parts import FacilitatorTab, ParticipantView, ProjectorView, set_if_changed
+from ._parts import FacilitatorTab, ParticipantView, ProjectorView, set_if_changed, set_options
 
 __all__ = ["FACILITATOR", "PARTICIPANT", "PROJECTOR", "network_picture"]
 
@@ -631,8 +631,7 @@ class NetworkTab(FacilitatorTab):
             )
             for t in ties
         ]  # fmt: skip
-        if list(self.tie_choice.options) != options:
-            self.tie_choice.options = options
+        set_options(self.tie_choice, options)
 
     def _remove(self) -> None:
         if self.tie_choice.value is not None:

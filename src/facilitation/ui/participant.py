@@ -23,7 +23,7 @@ from ._common import esc
 from ._front import Countdown, Identity
 from ._live import LiveLoop
 from ._memory import release_memory
-from ._parts import ParticipantView, part_classes, set_if_changed
+from ._parts import ParticipantView, part_classes, set_if_changed, set_options
 from ._style import header_row, style_sheet
 from ._views import timer_ms
 
@@ -177,11 +177,7 @@ class ParticipantApp:
             return
         self._label_join_form()
         towns = self._towns()
-        if list(self.join_town.options) != towns:
-            chosen = self.join_town.value
-            self.join_town.options = towns
-            if chosen in {id_ for _name, id_ in towns}:
-                self.join_town.value = chosen
+        set_options(self.join_town, towns)
         if list(self.join_form.children) != self._join_fields:
             self.join_form.children = self._join_fields
         self._show(self.join_form)

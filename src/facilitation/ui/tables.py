@@ -27,6 +27,7 @@ from ._parts import (
     ParticipantView,
     ProjectorView,
     set_if_changed,
+    set_options,
     short,
     show_own,
 )
@@ -481,13 +482,8 @@ class TablesTab(FacilitatorTab):
             meeting_id = self.page.meeting_id
             rounds = self.store.table_rounds(meeting_id) if meeting_id else []
         options = [(_round_line(r, rounds), r.id) for r in rounds]
-        if list(self.choice.options) != options:
-            current = self.choice.value
-            self.choice.options = options
-            ids = [r.id for r in rounds]
-            running = [r.id for r in rounds if seating_rules.round_is_running(r)]
-            fallback = running[-1] if running else (ids[0] if ids else None)
-            self.choice.value = current if current in ids else fallback
+        running = [r.id for r in rounds if seating_rules.round_is_running(r)]
+        set_options(self.choice, options, prefer=running[-1] if running else None)
 
     def refresh(self, live: LiveState) -> None:
         meeting_id = self.page.meeting_id
@@ -532,11 +528,7 @@ class TablesTab(FacilitatorTab):
                 else:
                     label = f"{note.id}: {short(table.theme, 30)} · {short(note.text, 60)}"
                     options.append((label, note.id))
-        if list(self.hide_choice.options) != options:
-            current = self.hide_choice.value
-            self.hide_choice.options = options
-            ids = [value for _label, value in options]
-            self.hide_choice.value = current if current in ids else (ids[0] if ids else None)
+        set_options(self.hide_choice, options)
         set_if_changed(self.hide, not options, "disabled")
         line = ""
         if withdrawn:

@@ -15,7 +15,7 @@ from .._exceptions import FacilitationError, NoRoundChosen, ResultNotFinal
 from ..i18n import N_, _
 from ..models import VOTE_STATE_WORDS, LiveState, Meeting, Screen, Visibility, VoteState
 from ._common import esc
-from ._parts import FacilitatorTab, ParticipantView, ProjectorView, set_if_changed
+from ._parts import FacilitatorTab, ParticipantView, ProjectorView, set_if_changed, set_options
 from ._views import ranking_html
 
 __all__ = ["FACILITATOR", "PARTICIPANT", "PROJECTOR"]
@@ -256,11 +256,7 @@ class VotingTab(FacilitatorTab):
         meeting_id = self.page.meeting_id
         rounds = self.store.vote_rounds(meeting_id) if meeting_id else []
         options = [(r.title + " (" + _(VOTE_STATE_WORDS[r.state]) + ")", r.id) for r in rounds]
-        if list(self.choice.options) != options:
-            current = self.choice.value
-            self.choice.options = options
-            ids = [r.id for r in rounds]
-            self.choice.value = current if current in ids else (ids[-1] if ids else None)
+        set_options(self.choice, options, fallback="last")
 
     def refresh(self, live: LiveState) -> None:
         meeting_id = self.page.meeting_id
