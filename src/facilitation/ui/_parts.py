@@ -121,6 +121,7 @@ def show_own(
 ) -> None:
     """Show in ``box`` what she wrote herself (records with ``id`` and ``text``), each with a
     button that calls ``withdraw(id)``. A record's row is made once and kept in ``rows``."""
+    wrote = esc(_("You wrote"))
     for item in own:
         if item.id not in rows:
             button = widgets.Button(
@@ -128,7 +129,7 @@ def show_own(
             )
             button.on_click(lambda _b, i=item.id: withdraw(i))
             label = widgets.HTML(
-                f'<span class="fac-muted">{esc(_("You wrote"))}:</span> {esc(item.text)}',
+                f'<span class="fac-muted">{wrote}:</span> {esc(item.text)}',
                 layout={"flex": "1 1 0", "min_width": "0"},
             )
             row = widgets.HBox([label, button], layout={"align_items": "center"})
