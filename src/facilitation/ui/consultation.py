@@ -132,6 +132,13 @@ def _t(message: str) -> str:
 # --- the participant's page ------------------------------------------------------------
 
 
+def _describe_method(method: widgets.Dropdown, text: widgets.HTML) -> None:
+    """The chosen method's one-line description under its dropdown."""
+    chosen = rules.METHODS.get(method.value or "")
+    line = esc(_(chosen.description)) if chosen else ""
+    set_if_changed(text, f'<div class="fac-muted">{line}</div>')
+
+
 class ConsultationView(ParticipantView):
     """Her role and what it does now, the key question, the method, and the form she may use."""
 
@@ -413,9 +420,7 @@ class ConsultationView(ParticipantView):
         set_if_changed(self.step_title, self._prefilled)
 
     def _describe_method(self) -> None:
-        chosen = rules.METHODS.get(self.method.value or "")
-        text = esc(_(chosen.description)) if chosen else ""
-        set_if_changed(self.method_text, f'<div class="fac-muted">{text}</div>')
+        _describe_method(self.method, self.method_text)
 
     # --- acting -------------------------------------------------------------------
 
@@ -729,9 +734,7 @@ class ConsultationTab(FacilitatorTab):
         set_if_changed(self.variant_text, f'<div class="fac-muted">{esc(text)}</div>')
 
     def _describe_method(self) -> None:
-        chosen = rules.METHODS.get(self.method.value or "")
-        text = esc(_(chosen.description)) if chosen else ""
-        set_if_changed(self.method_text, f'<div class="fac-muted">{text}</div>')
+        _describe_method(self.method, self.method_text)
 
     # --- actions -----------------------------------------------------------------------
 
