@@ -13,7 +13,6 @@ import pytest
 
 import facilitation
 from facilitation import network
-from facilitation.export import pseudonym
 from facilitation.models import (
     Challenge,
     DotAction,
@@ -40,6 +39,7 @@ from facilitation.network import (
     summary,
     topic_graph,
 )
+from facilitation.privacy import pseudonym
 from facilitation.shipped import load_demo
 
 MADE = dt.datetime(2026, 6, 17, 10, 0, tzinfo=dt.UTC)

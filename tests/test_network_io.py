@@ -12,8 +12,8 @@ import pytest
 
 import facilitation
 from facilitation import network
-from facilitation.export import pseudonym
 from facilitation.network_io import FORMATS, STATE_KEYS, export_network
+from facilitation.privacy import pseudonym
 from facilitation.shipped import load_demo
 
 ig = pytest.importorskip("igraph")

@@ -23,16 +23,19 @@ __all__ = [
     "ConsultationOver",
     "DatabaseUnavailable",
     "EntryNotAllowed",
+    "ExportError",
     "FacilitationError",
     "IntakeClosed",
     "InvalidInput",
     "InvalidTransition",
+    "MeetingNotFound",
     "MunicipalityAlreadyChosen",
     "NetworkClosed",
     "NoConsultationChosen",
     "NoDotsLeft",
     "NoHomeMunicipality",
     "NoMeetingChosen",
+    "NoMeetingToReport",
     "NoParticipantChosen",
     "NoRole",
     "NoRoundChosen",
@@ -47,18 +50,23 @@ __all__ = [
     "NotYourStep",
     "NotYourTie",
     "NothingToTakeBack",
+    "OutputNotWritable",
     "PhaseNotReady",
+    "PortInUse",
     "RecordNotFound",
+    "ReportError",
     "ResultNotFinal",
     "RoleNotForVariant",
     "RoleTaken",
     "RoundNotOpen",
+    "ServerFailed",
     "TableError",
     "TableRoundNotRunning",
     "TableRoundOver",
     "TieAlreadyDeclared",
     "TopicCapReached",
     "TopicNotInRound",
+    "UnknownFormat",
     "UnknownJoinCode",
     "UnknownLink",
     "UnreadableFile",
@@ -426,3 +434,52 @@ class TableRoundOver(TableRoundNotRunning):
         "Round {number} is over: its notes can no longer be withdrawn. If one of them must go, "
         "ask the facilitator to hide it."
     )
+
+
+# --- protocol and exports ----------------------------------------------------------
+
+
+class ReportError(FacilitationError):
+    """A protocol cannot be built."""
+
+
+class MeetingNotFound(ReportError):
+    template = N_(
+        "There is no meeting with the number {id} in this workspace. Its meetings are: {choices}."
+    )
+
+
+class NoMeetingToReport(ReportError):
+    template = N_(
+        "This workspace has no meeting yet, so there is no protocol to write. Add a meeting "
+        "first, or export only the data (csv or xlsx)."
+    )
+
+
+class ExportError(FacilitationError):
+    """An export cannot be written."""
+
+
+class OutputNotWritable(ExportError):
+    template = N_(
+        "Cannot write to {folder} ({reason}). Choose a folder you may write to, and close "
+        "files from an earlier export that are open in another program."
+    )
+
+
+class UnknownFormat(ExportError):
+    template = N_("There is no export format {format}. Choose one of: {choices}.")
+
+
+# --- serving the pages -------------------------------------------------------------
+
+
+class PortInUse(FacilitationError):
+    template = N_(
+        "Port {port} is already in use on this computer. Stop the program that uses it, "
+        "or choose other ports with --port."
+    )
+
+
+class ServerFailed(FacilitationError):
+    template = N_("The {page} page could not be started: {reason}")

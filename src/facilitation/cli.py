@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__, create_workspace, open_workspace
-from ._exceptions import FacilitationError, WorkspaceNotFound
+from . import create_workspace, open_workspace
+from ._exceptions import FacilitationError, ServerFailed, WorkspaceNotFound
+from ._version import __version__
 from .export import FORMATS
 from .i18n import LANGUAGES, _, current_language, ngettext, set_language
 
@@ -226,7 +227,7 @@ def _serve(workspace: str, port: int, lan: bool, room: int = 12) -> int:
             _say(_("Press Ctrl-C to stop."))
             while not stop.wait(1.0):
                 if not servers.alive():
-                    raise serve.ServerFailed(page="?", reason=_("a page server stopped"))
+                    raise ServerFailed(page="?", reason=_("a page server stopped"))
             _say(_("Stopping ..."))
     finally:
         for sig, handler in previous.items():

@@ -40,20 +40,17 @@ from pathlib import Path
 from typing import Any
 
 from . import report, voting
-from ._exceptions import FacilitationError
+from ._exceptions import MeetingNotFound, OutputNotWritable, UnknownFormat
 from .consultation import released
 from .i18n import N_, current_language, translate
 from .models import DotEvent
-from .report import MeetingNotFound, clean_text
+from .privacy import name_if_consented, pseudonym
+from .report import clean_text
 from .store import Store
 
 __all__ = [
-    "ExportError",
-    "OutputNotWritable",
     "Progress",
-    "UnknownFormat",
     "export",
-    "pseudonym",
     "tables",
     "write_csv",
     "write_xlsx",
@@ -70,34 +67,7 @@ Progress = Callable[[int, int, str], None]
 """Told ``(step, steps, what)`` before each step of a long export (step counts from 1)."""
 
 
-# --- errors -------------------------------------------------------------------
-
-
-class ExportError(FacilitationError):
-    """An export cannot be written."""
-
-
-class OutputNotWritable(ExportError):
-    template = N_(
-        "Cannot write to {folder} ({reason}). Choose a folder you may write to, and close "
-        "files from an earlier export that are open in another program."
-    )
-
-
-class UnknownFormat(ExportError):
-    template = N_("There is no export format {format}. Choose one of: {choices}.")
-
-
 # --- pseudonyms and tables ---------------------------------------------------------
-
-
-def pseudonym(participant_id: int | None) -> str:
-    """The stable pseudonym of a participant.
-
-    >>> pseudonym(7)
-    'P007'
-    """
-    return "" if participant_id is None else f"P{participant_id:03d}"
 
 
 def _plain(value: Any) -> Any:
@@ -189,7 +159,7 @@ def tables(
         {
             "id": p.id,
             "pseudonym": pseudonym(p.id),
-            **({"name": p.name if p.consent_named else ""} if names else {}),
+            **({"name": name_if_consented(p)} if names else {}),
             "role": p.role,
             "municipality_id": p.municipality_id,
             "consent_named": p.consent_named,

@@ -59,7 +59,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 
-from .export import pseudonym
 from .i18n import N_, _, translate
 from .models import (
     Challenge,
@@ -73,6 +72,7 @@ from .models import (
     TieType,
     Topic,
 )
+from .privacy import pseudonym
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

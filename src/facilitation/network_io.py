@@ -44,9 +44,9 @@ from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import __version__
-from .export import pseudonym
+from ._version import __version__
 from .models import TieType
+from .privacy import may_be_named, pseudonym
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -183,7 +183,7 @@ def _topics(store: Store, meeting_id: int | None) -> nx.Graph:
 
 def _add_names(graph: nx.MultiDiGraph, store: Store) -> None:
     """Names of the declaring participants who consented to be named."""
-    named = {pseudonym(p.id): p.name for p in store.participants() if p.consent_named}
+    named = {pseudonym(p.id): p.name for p in store.participants() if may_be_named(p)}
     for *_, data in graph.edges(data=True):
         name = named.get(data.get("declared_by", ""))
         if name:

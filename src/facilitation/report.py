@@ -46,7 +46,7 @@ from typing import Any
 from . import actions as follow_up
 from . import consultation as consultation_rules
 from . import voting
-from ._exceptions import FacilitationError
+from ._exceptions import MeetingNotFound, NoMeetingToReport
 from .i18n import N_, current_language, language, ngettext, translate
 from .models import (
     ACTION_ORIGIN_WORDS,
@@ -62,6 +62,7 @@ from .models import (
     VoteRound,
     VoteState,
 )
+from .privacy import may_be_named
 from .store import Store
 
 __all__ = [
@@ -69,11 +70,8 @@ __all__ = [
     "Bullets",
     "Cell",
     "Figure",
-    "MeetingNotFound",
-    "NoMeetingToReport",
     "Paragraph",
     "Protocol",
-    "ReportError",
     "Section",
     "Table",
     "build_protocol",
@@ -85,26 +83,6 @@ __all__ = [
     "write_docx",
     "write_html",
 ]
-
-
-# --- errors -------------------------------------------------------------------
-
-
-class ReportError(FacilitationError):
-    """A protocol cannot be built."""
-
-
-class MeetingNotFound(ReportError):
-    template = N_(
-        "There is no meeting with the number {id} in this workspace. Its meetings are: {choices}."
-    )
-
-
-class NoMeetingToReport(ReportError):
-    template = N_(
-        "This workspace has no meeting yet, so there is no protocol to write. Add a meeting "
-        "first, or export only the data (csv or xlsx)."
-    )
 
 
 # --- the protocol as plain data ---------------------------------------------------
@@ -371,7 +349,7 @@ class _Context:
 
     def named(self, participant_id: int | None) -> bool:
         person = self.people.get(participant_id) if participant_id is not None else None
-        return person is not None and person.consent_named and not self.anonymous
+        return may_be_named(person, anonymous=self.anonymous)
 
     def name(self, participant_id: int | None) -> str:
         """The name of a person who consented, a neutral phrase otherwise, "" for nobody."""

@@ -33,22 +33,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._exceptions import FacilitationError
+from ._exceptions import PortInUse, ServerFailed
 from ._paths import shared_folder
-from .i18n import N_
 
-__all__ = ["PAGES", "Page", "PortInUse", "ServerFailed", "Servers", "notebooks_dir", "start"]
-
-
-class PortInUse(FacilitationError):
-    template = N_(
-        "Port {port} is already in use on this computer. Stop the program that uses it, "
-        "or choose other ports with --port."
-    )
-
-
-class ServerFailed(FacilitationError):
-    template = N_("The {page} page could not be started: {reason}")
+__all__ = ["PAGES", "Page", "Servers", "notebooks_dir", "start"]
 
 
 @dataclass(frozen=True)

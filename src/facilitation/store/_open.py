@@ -21,7 +21,6 @@ from sqlalchemy import Connection, Engine, MetaData, Table, inspect, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
-from .. import __version__
 from .._exceptions import (
     DatabaseUnavailable,
     InvalidInput,
@@ -34,6 +33,7 @@ from .._exceptions import (
     WorkspaceTooNew,
     word,
 )
+from .._version import __version__
 from ..i18n import N_
 from ._engine import make_engine, sqlite_path, write
 
