@@ -13,8 +13,8 @@ import pytest
 import facilitation
 from facilitation import network
 from facilitation.export import tables
+from facilitation.research import GRAPH_KINDS
 from facilitation.shipped import load_demo
-from facilitation.store._network import GRAPH_KINDS
 
 HEAVY = ("pandas", "networkx", "matplotlib", "scipy", "numpy")
 

@@ -31,8 +31,8 @@ def room(sqlite_store) -> Iterator[dict]:
     store.add_meeting("Auftakt Ostsachsen")
     facilitator = FacilitatorApp(store, join_url=JOIN, live=False)
     for name in ("Anna Sommer", "Bernd Hahn", "Carla Weiß"):
-        facilitator.person_name.value = name
-        facilitator.add_person.click()
+        facilitator.tab("people").person_name.value = name
+        facilitator.tab("people").add_person.click()
     meeting = store.current_meeting()
     people = store.participants(meeting.id)
     pages = {}
@@ -88,14 +88,14 @@ def _texts(page: ParticipantApp) -> str:
 def test_facilitator_registers_participants_with_personal_links(room) -> None:
     store, facilitator = room["store"], room["facilitator"]
     assert [p.name for p in store.participants(room["meeting"].id)] == sorted(room["people"])
-    table = facilitator.people_table.value
+    table = facilitator.tab("people").people_table.value
     for person in room["people"].values():
         (token,) = store.links(person.id)
         assert f"{JOIN}?p={token}" in table
-    facilitator.make_sheet.click()
-    assert facilitator.sheet.value.count("<svg") == 3
-    facilitator.person_name.value = "   "
-    facilitator.add_person.click()
+    facilitator.tab("people").make_sheet.click()
+    assert facilitator.tab("people").sheet.value.count("<svg") == 3
+    facilitator.tab("people").person_name.value = "   "
+    facilitator.tab("people").add_person.click()
     assert "Name: darf nicht leer sein" in facilitator.message.value
     assert len(store.participants(room["meeting"].id)) == 3
 
@@ -106,7 +106,7 @@ def test_intake_merge_and_a_secret_vote_from_start_to_reveal(room) -> None:
 
     # Intake is closed: a forged "submit" is refused by the store.
     anna.refresh()
-    facilitator.show_intake.click()
+    facilitator.tab("flow").show_intake.click()
     _refresh(room)
     assert "geöffnet" in facilitator.tab("intake").state.value
     for page, title in ((anna, "Leerstand im Ortskern"), (bernd, "Leere Läden am Markt"),
@@ -240,9 +240,9 @@ def test_open_event_newcomer_joins_with_the_code(room) -> None:
     page = ParticipantApp(store, live=False)
     page.identify("")
     assert "persönlichen Link" in _texts(page)
-    facilitator.open_join.click()
+    facilitator.tab("people").open_join.click()
     code = store.live(room["meeting"].id).join_code
-    assert code and code in facilitator.join_state.value
+    assert code and code in facilitator.tab("people").join_state.value
     room["projector"].refresh()
     assert code in room["projector"].join.value
 
@@ -259,7 +259,7 @@ def test_open_event_newcomer_joins_with_the_code(room) -> None:
     assert dora is not None and dora.id in {p.id for p in store.participants(room["meeting"].id)}
     assert page.identity.remember == store.links(dora.id)[0]  # the browser keeps the link
 
-    facilitator.close_join.click()
+    facilitator.tab("people").close_join.click()
     late = ParticipantApp(store, live=False)
     late.identify("")
     assert "Teilnahmecode" not in _texts(late)
@@ -319,13 +319,13 @@ def test_facilitator_and_projector_pages_need_the_key(tmp_path, monkeypatch) -> 
 
 def test_timer_reaches_every_page(room) -> None:
     facilitator = room["facilitator"]
-    facilitator.timer_minutes.value = 3
-    facilitator.start_timer.click()
+    facilitator.tab("flow").timer_minutes.value = 3
+    facilitator.tab("flow").start_timer.click()
     _refresh(room)
     ends = room["projector"].countdown.ends_at
     assert ends > 0
     assert room["pages"]["Anna Sommer"].countdown.ends_at == ends
-    facilitator.stop_timer.click()
+    facilitator.tab("flow").stop_timer.click()
     _refresh(room)
     assert room["projector"].countdown.ends_at == 0
 
@@ -372,18 +372,19 @@ def test_facilitator_builds_the_agenda_on_the_flow_tab(room) -> None:
     import datetime as dt
 
     facilitator = room["facilitator"]
-    facilitator.agenda_title.value = "Begrüßung und Vorstellungsrunde"
-    facilitator.agenda_start.value = dt.time(9, 30)
-    facilitator.agenda_minutes.value = 20
-    facilitator.add_agenda.click()
-    facilitator.agenda_title.value = MARKUP
-    facilitator.add_agenda.click()
-    facilitator.agenda_title.value = "   "
-    facilitator.add_agenda.click()  # refused: an item needs a title
+    flow = facilitator.tab("flow")
+    flow.agenda_title.value = "Begrüßung und Vorstellungsrunde"
+    flow.agenda_start.value = dt.time(9, 30)
+    flow.agenda_minutes.value = 20
+    flow.add_agenda.click()
+    flow.agenda_title.value = MARKUP
+    flow.add_agenda.click()
+    flow.agenda_title.value = "   "
+    flow.add_agenda.click()  # refused: an item needs a title
     assert "fac-error" in facilitator.message.value
-    assert "09:30" in facilitator.agenda.value and "20 Min." in facilitator.agenda.value
-    assert "Begrüßung und Vorstellungsrunde" in facilitator.agenda.value
-    assert "<img" not in facilitator.agenda.value and "&lt;img" in facilitator.agenda.value
+    assert "09:30" in flow.agenda.value and "20 Min." in flow.agenda.value
+    assert "Begrüßung und Vorstellungsrunde" in flow.agenda.value
+    assert "<img" not in flow.agenda.value and "&lt;img" in flow.agenda.value
     assert len(room["store"].agenda(room["meeting"].id)) == 2
 
 
@@ -430,9 +431,9 @@ def test_nothing_of_a_meeting_reaches_someone_not_registered_for_it(room) -> Non
     # Registered from the facilitator's page, she takes part at once.
     facilitator.meeting.value = second.id
     facilitator.refresh()
-    assert carla.id in [value for _label, value in facilitator.known.options]
-    facilitator.known.value = (carla.id,)
-    facilitator.register_known.click()
+    assert carla.id in [value for _label, value in facilitator.tab("people").known.options]
+    facilitator.tab("people").known.value = (carla.id,)
+    facilitator.tab("people").register_known.click()
     page.refresh()
     assert "Vertrauliches Thema" in _texts(page)
     assert store.is_registered(second.id, carla.id) and store.is_registered(first.id, carla.id)
@@ -443,8 +444,8 @@ def test_a_new_link_ends_the_old_one_even_on_an_open_page(room) -> None:
     bernd = room["people"]["Bernd Hahn"]
     page = room["pages"]["Bernd Hahn"]
     old = store.links(bernd.id)[0]
-    facilitator.person_choice.value = bernd.id
-    facilitator.new_link.click()
+    facilitator.tab("people").person_choice.value = bernd.id
+    facilitator.tab("people").new_link.click()
     (new,) = store.links(bernd.id)
     assert new != old
     page.refresh()
@@ -452,7 +453,7 @@ def test_a_new_link_ends_the_old_one_even_on_an_open_page(room) -> None:
     fresh = ParticipantApp(store, live=False)
     fresh.identify(new)
     assert fresh.person.id == bernd.id
-    facilitator.remove_person.click()
+    facilitator.tab("people").remove_person.click()
     assert not store.is_registered(room["meeting"].id, bernd.id)
 
 
@@ -471,7 +472,7 @@ def test_the_join_form_made_ahead_follows_the_code_and_the_towns(room) -> None:
     page = ParticipantApp(store, live=False)  # made before the event opens, as preheated pages are
     page.identify("")
     assert "persönlichen Link" in _texts(page) and "Teilnahmecode" not in _texts(page)
-    facilitator.open_join.click()
+    facilitator.tab("people").open_join.click()
     store.add_municipality("Neustadt in Sachsen", state="SN")
     page.identify("")  # the browser asks again (a reload)
     assert "Teilnahmecode" in _texts(page) and "persönlichen Link" not in _texts(page)

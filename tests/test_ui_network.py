@@ -12,9 +12,8 @@ import pytest
 import facilitation
 from facilitation import NetworkClosed, NotInMeeting, NotYourTie, TieAlreadyDeclared
 from facilitation.i18n import language
-from facilitation.models import Screen, TieType
+from facilitation.models import NetworkDisplay, Screen, TieType
 from facilitation.shipped import load_municipalities
-from facilitation.store._network import NetworkDisplay
 from facilitation.ui.facilitator import FacilitatorApp
 from facilitation.ui.participant import ParticipantApp
 from facilitation.ui.projector import ProjectorApp

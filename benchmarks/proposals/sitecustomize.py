@@ -68,7 +68,7 @@ def write_lock() -> None:
     import contextlib
     import fcntl
 
-    from facilitation.store import _engine, _store
+    from facilitation.store import _base, _engine
 
     original = _engine.write
     files: dict[str, int] = {}
@@ -91,7 +91,7 @@ def write_lock() -> None:
             fcntl.lockf(files[lock], fcntl.LOCK_UN)
 
     _engine.write = write
-    _store.write = write
+    _base.write = write
 
 
 _PROPOSALS = {"live-wait": _live_wait}

@@ -76,6 +76,7 @@ from ._exceptions import (
     WorkspaceTooNew,
 )
 from ._version import __version__
+from .research import Research
 from .store import Store
 
 __all__ = [
@@ -115,6 +116,7 @@ __all__ = [
     "PortInUse",
     "RecordNotFound",
     "ReportError",
+    "Research",
     "ResultNotFinal",
     "RoleNotForVariant",
     "RoleTaken",
@@ -143,7 +145,7 @@ __all__ = [
 ]
 
 
-def open_workspace(location: str | Path) -> Store:
+def open_workspace(location: str | Path) -> Research:
     """Open the workspace at ``location``: an SQLite file path or a database URL.
 
     A workspace made by an older version is upgraded (an SQLite file is first
@@ -152,11 +154,11 @@ def open_workspace(location: str | Path) -> Store:
     """
     from .store._open import open_engine
 
-    return Store(open_engine(location), location)
+    return Research(open_engine(location), location)
 
 
-def create_workspace(location: str | Path, title: str, description: str = "") -> Store:
+def create_workspace(location: str | Path, title: str, description: str = "") -> Research:
     """Create a new, empty workspace at ``location`` (an SQLite file path or a database URL)."""
     from .store._open import create
 
-    return Store(create(location, title, description), location)
+    return Research(create(location, title, description), location)

@@ -14,10 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import ClassVar
 
 from .i18n import N_
 
 __all__ = [
+    "STRENGTHS",
     "ActionItem",
     "ActionStatus",
     "ActionUpdate",
@@ -36,6 +38,7 @@ __all__ = [
     "Meeting",
     "MeetingFormat",
     "Municipality",
+    "NetworkDisplay",
     "Participant",
     "PhaseChange",
     "RoleAssignment",
@@ -468,3 +471,56 @@ class LiveState:
     join_code: str | None = None  # open event: newcomers join with this code
     timer_ends_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+
+
+STRENGTHS = (1, 2, 3)
+"""The strengths a participant gives a tie: 1 now and then, 2 regular, 3 close."""
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkDisplay:
+    """How the wall shows the network: layout, colours, and which ties.
+
+    ``scope``: ``meeting`` (ties declared in this meeting), ``series`` (the
+    network as it stands at this meeting: ties of this and earlier meetings
+    and those loaded from data) or ``all``. Kept as one small number in the
+    meeting's live state (the subject of the network screen), so every page
+    knows it.
+
+    >>> NetworkDisplay("force", "community", "meeting").code
+    11
+    >>> NetworkDisplay.from_code(11)
+    NetworkDisplay(layout='force', colour_by='community', scope='meeting')
+    >>> NetworkDisplay.from_code(None) == NetworkDisplay()
+    True
+    """
+
+    layout: str = "geo"
+    colour_by: str = "state"
+    scope: str = "series"
+
+    LAYOUTS: ClassVar[tuple[str, ...]] = ("geo", "force")
+    COLOURS: ClassVar[tuple[str, ...]] = ("state", "group", "community")
+    SCOPES: ClassVar[tuple[str, ...]] = ("series", "meeting", "all")
+
+    def __post_init__(self) -> None:
+        for value, allowed in (
+            (self.layout, self.LAYOUTS),
+            (self.colour_by, self.COLOURS),
+            (self.scope, self.SCOPES),
+        ):
+            if value not in allowed:
+                raise ValueError(f"{value!r} is not one of {', '.join(allowed)}")
+
+    @property
+    def code(self) -> int:
+        return (
+            self.LAYOUTS.index(self.layout)
+            + 2 * self.COLOURS.index(self.colour_by)
+            + 6 * self.SCOPES.index(self.scope)
+        )
+
+    @classmethod
+    def from_code(cls, code: int | None) -> NetworkDisplay:
+        code = code if code is not None and 0 <= code < 18 else 0
+        return cls(cls.LAYOUTS[code % 2], cls.COLOURS[(code // 2) % 3], cls.SCOPES[code // 6])

@@ -1,7 +1,12 @@
-"""The store: the only part of facilitation that talks to the database."""
+"""The store: the only part of facilitation that talks to the database.
 
-from ._network import NetworkDisplay
+:class:`Store` is one class made of one part per aggregate of the workspace
+(``_people``, ``_meetings``, ``_intake``, ``_voting``, ``_consultation``,
+``_tables``, ``_actions``, ``_ties``), each over :class:`~._base.StoreBase`.
+"""
+
 from ._open import HEAD, REVISIONS
+from ._schema import DATE_COLUMNS, MOMENT_COLUMNS
 from ._store import DEFAULT_PHASE_MINUTES, Store
 
-__all__ = ["DEFAULT_PHASE_MINUTES", "HEAD", "REVISIONS", "NetworkDisplay", "Store"]
+__all__ = ["DATE_COLUMNS", "DEFAULT_PHASE_MINUTES", "HEAD", "MOMENT_COLUMNS", "REVISIONS", "Store"]

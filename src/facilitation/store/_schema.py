@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
-__all__ = ["UTCDateTime", "metadata"]
+__all__ = ["DATE_COLUMNS", "MOMENT_COLUMNS", "UTCDateTime", "metadata"]
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -475,3 +475,10 @@ consultation_phase_change = Table(
     Column("at", UTCDateTime(), nullable=False),
     Index("ix_consultation_phase_change_consultation", "consultation_id", "at"),
 )
+
+
+_COLUMNS = [column for table in metadata.tables.values() for column in table.columns]
+MOMENT_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, UTCDateTime))
+"""Names of the columns that hold moments (UTC), wherever they are: parsed as such in tables."""
+DATE_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, Date))
+"""Names of the columns that hold dates."""

@@ -1,28 +1,35 @@
-"""How a live part plugs into the three pages.
+"""How a live part plugs into the three pages: the contract.
 
 Each live part of a workshop (challenge intake, dot-voting, collegial
-consultation, themed tables, the cooperation network) is one module in
-``facilitation.ui`` that may define three classes:
+consultation, themed tables, the cooperation network, ...) is one module in
+``facilitation.ui`` listed in :data:`PARTS`, which declares what it adds to
+each page with one :class:`Part`::
 
-``PARTICIPANT``
+    PART = Part(participant=VoteView, projector=VoteWall, facilitator=VotingTab)
+
+``participant``
     a :class:`ParticipantView`: what a participant's page shows while the
     facilitator has one of the part's screens open;
-``PROJECTOR``
+``projector``
     a :class:`ProjectorView`: what the wall shows then;
-``FACILITATOR``
-    a :class:`FacilitatorTab`: the part's tab on the facilitator's page.
+``facilitator``
+    a :class:`FacilitatorTab`: the part's tab on the facilitator's page (the
+    flow and the participants are tabs too, the first two).
 
-The pages (``participant.py``, ``projector.py``, ``facilitator.py``) own what
+A piece may use of its page only what the page's Protocol names
+(:class:`ParticipantPage`, :class:`ProjectorPage`, :class:`FacilitatorPage`);
+the pages (``participant.py``, ``projector.py``, ``facilitator.py``) own what
 every screen shares: who is on the page, the meeting, the header with its
 countdown, messages, the language, joining, the waiting screen. They build
 each view of a part once, when it is first needed (a participant's next vote
-screen ahead, while she waits), and from then on only show, hide and update
-it: a phase switch sends a few small changes to each browser, not new widgets.
+screen ahead, while she waits), and from then on only show, hide
+(:func:`show`) and update it: a phase switch sends a few small changes to
+each browser, not new widgets.
 
-Rules live in the store and the logic modules. A view or tab calls them and
-turns a :class:`~facilitation.FacilitationError` into a message
-(``page.say_error``); it never decides what is allowed by disabling a
-button: a page can send forged widget messages.
+Rules live in the store and the logic modules. A piece calls them through
+:func:`act`, which turns a :class:`~facilitation.FacilitationError` into a
+message; it never decides what is allowed by disabling a button: a page can
+send forged widget messages.
 
 A part's module is imported when a page opens, so it must stay light:
 heavy libraries (pandas, networkx, matplotlib) are imported inside the
@@ -32,47 +39,175 @@ functions that need them, never at the top of the module.
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, Protocol
 
 import ipywidgets as widgets
 
 from .._exceptions import FacilitationError
 from ..i18n import _
-from ..models import LiveState, Meeting, Screen
+from ..models import LiveState, Meeting, Participant, Screen
+from ..store import Store
 from ._common import esc
-
-if TYPE_CHECKING:
-    from ..store import Store
-    from .facilitator import FacilitatorApp
-    from .participant import ParticipantApp
-    from .projector import ProjectorApp
 
 __all__ = [
     "PARTS",
+    "ActingPage",
+    "FacilitatorPage",
     "FacilitatorTab",
+    "Page",
+    "Part",
+    "ParticipantPage",
     "ParticipantView",
+    "ProjectorPage",
     "ProjectorView",
+    "act",
     "part_classes",
     "set_if_changed",
     "set_options",
     "short",
+    "show",
+    "show_only",
     "show_own",
 ]
 
-# The live parts, in the order of their tabs on the facilitator's page.
-PARTS = ("intake", "voting", "consultation", "tables", "network", "actions", "protocol")
+log = logging.getLogger(__name__)
+
+# The parts, in the order of their tabs on the facilitator's page.
+PARTS = (
+    "flow", "people", "intake", "voting", "consultation", "tables", "network", "actions",
+    "protocol",
+)  # fmt: skip
 
 
-def part_classes(kind: str) -> list[type[Any]]:
-    """The classes of one kind (``PARTICIPANT``, ``PROJECTOR``, ``FACILITATOR``) of every part."""
+# --- what a page offers its pieces ---------------------------------------------------
+
+
+class Page(Protocol):
+    """What every page offers the pieces on it."""
+
+    @property
+    def store(self) -> Store: ...
+
+    def refresh(self) -> None:
+        """Bring the page up to date with the store."""
+
+
+class ActingPage(Page, Protocol):
+    """A page whose pieces change the workspace, and say how that went."""
+
+    def say_error(self, text: str) -> None:
+        """Show a refusal or an error (as text)."""
+
+    def say_ok(self, text: str) -> None:
+        """Show that something worked."""
+
+    def clear_message(self) -> None:
+        """Take the message away."""
+
+
+class ParticipantPage(ActingPage, Protocol):
+    """A participant's page: who she is (known before any view updates) and the meeting."""
+
+    @property
+    def person(self) -> Participant | None: ...
+
+    @property
+    def meeting_id(self) -> int | None: ...
+
+
+class ProjectorPage(Page, Protocol):
+    """The wall; ``join_url`` is the address participants open."""
+
+    @property
+    def join_url(self) -> str: ...
+
+
+class FacilitatorPage(ActingPage, Protocol):
+    """The facilitator's page: the meeting it works on, and how its buttons act."""
+
+    @property
+    def meeting_id(self) -> int | None: ...
+
+    @property
+    def join_url(self) -> str: ...
+
+    def need_meeting(self) -> int:
+        """The chosen meeting, or a clear refusal (:class:`~facilitation.NoMeetingChosen`)."""
+        ...
+
+    def act(self, action: Callable[[], Any], done: str | None = None) -> Any:
+        """:func:`act` on this page."""
+
+    def wire(self, button: widgets.Button, action: Callable[[], Any]) -> widgets.Button:
+        """Run ``action`` through :meth:`act` when ``button`` is clicked."""
+        ...
+
+
+# --- a part and its pieces -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    """What one part's module adds to each page (``PART``, see the module's docstring)."""
+
+    participant: type[ParticipantView] | None = None
+    projector: type[ProjectorView] | None = None
+    facilitator: type[FacilitatorTab] | None = None
+
+
+def part_classes(kind: Literal["participant", "projector", "facilitator"]) -> list[type[Any]]:
+    """The pieces of one kind of every part, in the order of :data:`PARTS`."""
     found = []
     for name in PARTS:
-        module = importlib.import_module(f"{__package__}.{name}")
-        cls = getattr(module, kind, None)
-        if cls is not None:
-            found.append(cls)
+        part = importlib.import_module(f"{__package__}.{name}").PART
+        if not isinstance(part, Part):
+            raise TypeError(f"facilitation.ui.{name}.PART is not a Part")
+        piece = getattr(part, kind)
+        if piece is not None:
+            found.append(piece)
     return found
+
+
+def act(page: ActingPage, action: Callable[[], Any], done: str | None = None) -> Any:
+    """Run a change in the store from a page, and say how it went.
+
+    A refusal (:class:`~facilitation.FacilitationError`) becomes its message;
+    an unexpected error is logged and said too, never lost in a callback; on
+    success ``done`` is said (or the message cleared). The page is refreshed
+    either way. Returns what ``action`` returned (``True`` if that was nothing),
+    ``None`` if it failed.
+    """
+    try:
+        result = action()
+    except FacilitationError as error:
+        page.say_error(str(error))
+        result = None
+    except Exception as error:
+        log.exception("an action on a page failed")
+        page.say_error(_("Something went wrong: {error}").format(error=error))
+        result = None
+    else:
+        if done:
+            page.say_ok(done)
+        else:
+            page.clear_message()
+        result = True if result is None else result
+    page.refresh()  # whatever the screens show now
+    return result
+
+
+def show(widget: widgets.Widget, visible: bool = True) -> None:
+    """Show or hide ``widget`` (only a change is sent to the browser)."""
+    set_if_changed(widget.layout, "" if visible else "none", "display")
+
+
+def show_only(widgets_: Sequence[widgets.Widget], shown: widgets.Widget | None) -> None:
+    """Show ``shown`` and hide the others of ``widgets_``."""
+    for each in widgets_:
+        show(each, each is shown)
 
 
 def set_if_changed(target: widgets.Widget, value: Any, name: str = "value") -> None:
@@ -141,6 +276,8 @@ def show_own(
 class _Piece:
     """What views and tabs share: their page, their widget, the store."""
 
+    page: Page
+
     def __init__(self, page: Any) -> None:
         self.page = page
         self.widget: widgets.Widget = self._container()
@@ -167,11 +304,11 @@ class ParticipantView(_Piece):
     """
 
     screens: ClassVar[tuple[Screen, ...]] = ()
-    page: ParticipantApp
+    page: ParticipantPage
     # Build ahead while another screen shows (for a view whose opening must be quick).
     prepares: ClassVar[bool] = False
 
-    def __init__(self, page: ParticipantApp) -> None:
+    def __init__(self, page: ParticipantPage) -> None:
         # Built when first needed: thirty kernels need not hold the widgets of screens
         # that a workshop never opens.
         self.page = page
@@ -192,22 +329,9 @@ class ParticipantView(_Piece):
     def prepare(self, live: LiveState) -> None:
         """Build ahead while another screen shows (only if ``prepares``)."""
 
-    def act(self, action: Callable[[], Any], done: str | None = None) -> bool:
-        """Run a change in the store; a refusal becomes a message, success says ``done`` (or
-        clears the message). The page is refreshed either way; True if the change was made."""
-        try:
-            action()
-        except FacilitationError as error:
-            self.page.say_error(str(error))
-            ok = False
-        else:
-            if done:
-                self.page.say_ok(done)
-            else:
-                self.page.clear_message()
-            ok = True
-        self.page.refresh()  # whatever the screens show now
-        return ok
+    def act(self, action: Callable[[], Any], done: str | None = None) -> Any:
+        """:func:`act` on the view's page."""
+        return act(self.page, action, done)
 
 
 class ProjectorView(_Piece):
@@ -215,7 +339,7 @@ class ProjectorView(_Piece):
 
     screens: ClassVar[tuple[Screen, ...]] = ()
     show_join: ClassVar[bool] = True
-    page: ProjectorApp
+    page: ProjectorPage
 
     @staticmethod
     def _container() -> widgets.Widget:
@@ -230,7 +354,7 @@ class FacilitatorTab(_Piece):
     """One part's tab on the facilitator's page; ``title`` is marked for translation."""
 
     title: ClassVar[str] = ""
-    page: FacilitatorApp
+    page: FacilitatorPage
 
     def refresh(self, live: LiveState) -> None:
         """Bring the tab up to date with the store (the page has a meeting chosen)."""

@@ -24,9 +24,9 @@ from ..models import (
     LiveState,
 )
 from ._common import esc
-from ._parts import FacilitatorTab, set_if_changed, set_options
+from ._parts import FacilitatorTab, Part, set_if_changed, set_options
 
-__all__ = ["FACILITATOR"]
+__all__ = ["PART"]
 
 _VIEWS = (
     ("review", N_("To go through at this meeting")),
@@ -217,4 +217,4 @@ class ActionsTab(FacilitatorTab):
             row.shown_status = action.status.value
 
 
-FACILITATOR = ActionsTab
+PART = Part(facilitator=ActionsTab)

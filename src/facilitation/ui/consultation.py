@@ -934,3 +934,8 @@ class ConsultationTab(FacilitatorTab):
 PARTICIPANT = ConsultationView
 FACILITATOR = ConsultationTab
 PROJECTOR = ConsultationWall
+
+
+from ._parts import Part as _Part  # noqa: E402
+
+PART = _Part(participant=ConsultationView, projector=ConsultationWall, facilitator=ConsultationTab)

@@ -9,10 +9,10 @@ from .._exceptions import FacilitationError
 from ..i18n import N_, _
 from ..models import LiveState, Meeting, Screen
 from ._common import esc
-from ._parts import FacilitatorTab, ParticipantView, ProjectorView, set_if_changed
+from ._parts import FacilitatorTab, Part, ParticipantView, ProjectorView, set_if_changed
 from ._views import challenge_cards
 
-__all__ = ["FACILITATOR", "PARTICIPANT", "PROJECTOR"]
+__all__ = ["PART"]
 
 
 class IntakeView(ParticipantView):
@@ -176,6 +176,4 @@ class ChallengeWall(ProjectorView):
         set_if_changed(self.widget, html)
 
 
-PARTICIPANT = IntakeView
-FACILITATOR = IntakeTab
-PROJECTOR = ChallengeWall
+PART = Part(participant=IntakeView, projector=ChallengeWall, facilitator=IntakeTab)

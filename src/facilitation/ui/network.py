@@ -18,13 +18,29 @@ import ipywidgets as widgets
 
 from .._exceptions import FacilitationError
 from ..i18n import N_, _, current_language
-from ..models import LiveState, Meeting, Municipality, Screen, Tie, TieType
+from ..models import (
+    STRENGTHS,
+    LiveState,
+    Meeting,
+    Municipality,
+    NetworkDisplay,
+    Screen,
+    Tie,
+    TieType,
+)
 from ..store import Store
-from ..store._network import STRENGTHS, NetworkDisplay
 from ._common import esc
-from ._parts import FacilitatorTab, ParticipantView, ProjectorView, set_if_changed, set_options
+from ._parts import (
+    FacilitatorTab,
+    Part,
+    ParticipantView,
+    ProjectorView,
+    set_if_changed,
+    set_options,
+    show,
+)
 
-__all__ = ["FACILITATOR", "PARTICIPANT", "PROJECTOR", "network_picture"]
+__all__ = ["PART", "network_picture"]
 
 TIE_WORDS = {
     TieType.COOPERATES.value: N_("cooperates with"),
@@ -309,9 +325,9 @@ class TieEntry(ParticipantView):
             if index < len(towns):
                 found[index] = towns[index].id
                 set_if_changed(button, _town_label(towns[index]), "description")
-                set_if_changed(button.layout, "", "display")
+                show(button)
             else:
-                set_if_changed(button.layout, "none", "display")
+                show(button, False)
 
     def _search_partner(self) -> None:
         home = self.page.person.municipality_id if self.page.person else None
@@ -341,8 +357,8 @@ class TieEntry(ParticipantView):
     def update(self, live: LiveState) -> None:
         person = self.page.person
         home = self.store.municipality(person.municipality_id) if person.municipality_id else None
-        set_if_changed(self.home_box.layout, "none" if home else "", "display")
-        set_if_changed(self.form.layout, "" if home else "none", "display")
+        show(self.home_box, not home)
+        show(self.form, bool(home))
         if home is None:
             text = _("Which municipality do you come from? Search it and choose it.")
         else:
@@ -667,6 +683,4 @@ class NetworkTab(FacilitatorTab):
         self.page.refresh()
 
 
-PARTICIPANT = TieEntry
-PROJECTOR = NetworkWall
-FACILITATOR = NetworkTab
+PART = Part(participant=TieEntry, projector=NetworkWall, facilitator=NetworkTab)

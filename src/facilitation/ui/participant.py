@@ -23,7 +23,7 @@ from ._common import esc
 from ._front import Countdown, Identity
 from ._live import LiveLoop
 from ._memory import release_memory
-from ._parts import ParticipantView, part_classes, set_if_changed, set_options
+from ._parts import ParticipantView, part_classes, set_if_changed, set_options, show_only
 from ._style import header_row, style_sheet
 from ._views import timer_ms
 
@@ -47,7 +47,7 @@ class ParticipantApp:
         self.waiting = widgets.HTML()
         self.join_form = widgets.VBox()
         self._make_join_form()
-        self.views: list[ParticipantView] = [cls(self) for cls in part_classes("PARTICIPANT")]
+        self.views: list[ParticipantView] = [cls(self) for cls in part_classes("participant")]
         self._by_screen = {screen: view for view in self.views for screen in view.screens}
         self.language = widgets.ToggleButtons(
             options=[("DE", "de"), ("EN", "en")],
@@ -253,8 +253,7 @@ class ParticipantApp:
         """Show one of the page's screens and hide the others."""
         if self.body.children[: len(self.sections)] != tuple(self.sections):
             self.body.children = [*self.sections, self.language]
-        for each in self.sections:
-            set_if_changed(each.layout, "" if each is section else "none", "display")
+        show_only(self.sections, section)
 
     def _set_header(self, meeting_title: str | None) -> None:
         person = self.person

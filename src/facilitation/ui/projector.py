@@ -19,7 +19,7 @@ from ..store import Store
 from ._common import esc
 from ._front import Countdown
 from ._live import LiveLoop
-from ._parts import ProjectorView, part_classes, set_if_changed
+from ._parts import ProjectorView, part_classes, set_if_changed, show_only
 from ._style import header_row, style_sheet
 from ._views import qr_svg, timer_ms
 
@@ -38,7 +38,7 @@ class ProjectorApp:
         self.title = widgets.HTML()
         self.idle = widgets.HTML()
         self.join = widgets.HTML()
-        self.views: list[ProjectorView] = [cls(self) for cls in part_classes("PROJECTOR")]
+        self.views: list[ProjectorView] = [cls(self) for cls in part_classes("projector")]
         self._by_screen = {screen: view for view in self.views for screen in view.screens}
         self.sections = [self.idle, *(v.widget for v in self.views)]
         self.main = widgets.VBox(self.sections)
@@ -76,8 +76,7 @@ class ProjectorApp:
         if view is None:
             set_if_changed(self.idle, f'<div class="fac-muted">{esc(info.title)}</div>')
         shown = view.widget if view is not None else self.idle
-        for each in self.sections:
-            set_if_changed(each.layout, "" if each is shown else "none", "display")
+        show_only(self.sections, shown)
         show_join = view is None or view.show_join
         set_if_changed(
             self.join, self._join_html(live.join_code if live else None) if show_join else ""

@@ -19,9 +19,9 @@ from ..i18n import N_, _, current_language
 from ..models import LiveState
 from ..store._open import sqlite_path
 from ._common import esc
-from ._parts import FacilitatorTab, set_if_changed
+from ._parts import FacilitatorTab, Part, set_if_changed, show
 
-__all__ = ["FACILITATOR", "export_folder"]
+__all__ = ["PART", "export_folder"]
 
 # Files up to this size are offered as a download link in the page itself.
 DOWNLOAD_LIMIT = 20 * 1024 * 1024
@@ -121,7 +121,7 @@ class ExportTab(FacilitatorTab):
             chosen = set(self.confidential.value)
             self.confidential.options = options
             self.confidential.value = tuple(i for _t, i in options if i in chosen)
-        set_if_changed(self.confidential.layout, "" if options else "none", "display")
+        show(self.confidential, bool(options))
         text = (
             _("Included in every export: {titles}").format(titles=", ".join(released))
             if released
@@ -159,4 +159,4 @@ class ExportTab(FacilitatorTab):
         return written
 
 
-FACILITATOR = ExportTab
+PART = Part(facilitator=ExportTab)

@@ -24,15 +24,17 @@ from ..store import Store
 from ._common import esc
 from ._parts import (
     FacilitatorTab,
+    Part,
     ParticipantView,
     ProjectorView,
     set_if_changed,
     set_options,
     short,
+    show,
     show_own,
 )
 
-__all__ = ["FACILITATOR", "PARTICIPANT", "PROJECTOR", "harvest_html"]
+__all__ = ["PART", "harvest_html"]
 
 
 def _round_line(table_round: TableRound, rounds: Sequence[TableRound]) -> str:
@@ -205,7 +207,7 @@ class TablesView(ParticipantView):
                 text = _("Next round you sit at: {theme}").format(theme=tables[upcoming.id].theme)
                 lines.append(f'<div class="fac-card fac-big">{esc(text)}</div>')
         set_if_changed(self.head, "".join(lines))
-        set_if_changed(self.form.layout, "" if writing else "none", "display")
+        show(self.form, writing)
         # A convenience only: the store refuses a note from the wrong place all the same.
         set_if_changed(self.send, not writing, "disabled")
         notes: list[TableNote] = []
@@ -386,17 +388,6 @@ class TablesTab(FacilitatorTab):
             raise NoTableRoundChosen()
         return self.round_id
 
-    def _people(self, meeting_id: int) -> list[Participant]:
-        people = self.store.participants(meeting_id)
-        if self.present_only.value:
-            seen = self.store.seen(meeting_id)
-            present = [p for p in people if p.id in seen]
-            return present or people
-        return people
-
-    def _networks(self) -> dict[int, str]:
-        return {m: g.key for g in self.store.groups() for m in g.municipality_ids}
-
     def make_table(self) -> None:
         self.store.add_table(self.page.need_meeting(), self.theme.value, host_id=self.host.value)
         self.theme.value = ""
@@ -404,40 +395,17 @@ class TablesTab(FacilitatorTab):
 
     def plan_rounds(self) -> None:
         """Add rounds up to the number asked for and seat everyone, rotating and mixing."""
-        meeting_id = self.page.need_meeting()
-        tables = self.store.tables(meeting_id)
-        rounds = self.store.table_rounds(meeting_id)
-        while len(rounds) < self.round_count.value:
-            self.store.add_table_round(meeting_id, minutes=self.round_minutes.value)
-            rounds = self.store.table_rounds(meeting_id)
-        seatings = self.store.seatings(meeting_id)
-        people = self._people(meeting_id)
-        history = [seatings[r.id] for r in rounds if r.started_at is not None]
-        waiting = [r for r in rounds if r.started_at is None]
-        plan = seating_rules.rotation(
-            people, tables, len(waiting), history, network_of=self._networks()
-        )
-        for table_round, seating in zip(waiting, plan, strict=True):
-            self.store.seat(table_round.id, seating)
-            if table_round.minutes != self.round_minutes.value:
-                self.store.set_round_minutes(table_round.id, self.round_minutes.value)
-        if waiting:
+        seated = self.store.plan_table_rounds(
+            self.page.need_meeting(), self.round_count.value,
+            minutes=self.round_minutes.value, present_only=self.present_only.value,
+        )  # fmt: skip
+        if seated:
             self._refresh_choice()
-            self.choice.value = waiting[0].id
+            self.choice.value = seated[0].id
 
     def mix_round(self) -> None:
         """Seat the chosen round again, mixed against the rounds before it."""
-        round_id = self._need()
-        meeting_id = self.page.need_meeting()
-        rounds = self.store.table_rounds(meeting_id)
-        chosen = next(r for r in rounds if r.id == round_id)
-        seatings = self.store.seatings(meeting_id)
-        history = [seatings[r.id] for r in rounds if r.number < chosen.number]
-        seating = seating_rules.mix(
-            self._people(meeting_id), self.store.tables(meeting_id), history,
-            network_of=self._networks(), seed=chosen.number + len(history) * 7 + 1,
-        )  # fmt: skip
-        self.store.seat(round_id, seating)
+        self.store.mix_table_round(self._need(), present_only=self.present_only.value)
 
     def start_round(self) -> None:
         self.store.start_table_round(self._need())
@@ -447,14 +415,7 @@ class TablesTab(FacilitatorTab):
 
     def show_harvest(self) -> None:
         """End the running round, if any, and put the harvest of all tables on the screens."""
-        meeting_id = self.page.need_meeting()
-        started = [r for r in self.store.table_rounds(meeting_id) if r.started_at is not None]
-        if not started:
-            raise NoTableRoundChosen()
-        for table_round in started:
-            if seating_rules.round_is_running(table_round):
-                self.store.end_table_round(table_round.id)
-        self.store.show(meeting_id, Screen.TABLES, started[-1].id)
+        self.store.show_harvest(self.page.need_meeting())
 
     def hide_note(self) -> None:
         """Withdraw the chosen note (a typo, a note at the wrong table): it leaves every
@@ -594,7 +555,7 @@ class TablesTab(FacilitatorTab):
         history = [seatings[r.id] for r in rounds if r.number < chosen.number]
         if seating:
             q = seating_rules.quality(
-                seating, people, history, hosts=hosts, network_of=self._networks()
+                seating, people, history, hosts=hosts, network_of=self.store.city_networks()
             )
             text = _(
                 "Same town at one table: {town} · back at a table already visited: {revisits} "
@@ -624,6 +585,4 @@ class TablesTab(FacilitatorTab):
         set_if_changed(self.seats, tuple(rows), "children")
 
 
-PARTICIPANT = TablesView
-FACILITATOR = TablesTab
-PROJECTOR = TablesWall
+PART = Part(participant=TablesView, projector=TablesWall, facilitator=TablesTab)

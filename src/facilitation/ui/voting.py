@@ -15,10 +15,18 @@ from .._exceptions import FacilitationError, NoRoundChosen, ResultNotFinal
 from ..i18n import N_, _
 from ..models import VOTE_STATE_WORDS, LiveState, Meeting, Screen, Visibility, VoteState
 from ._common import esc
-from ._parts import FacilitatorTab, ParticipantView, ProjectorView, set_if_changed, set_options
+from ._parts import (
+    FacilitatorTab,
+    Part,
+    ParticipantView,
+    ProjectorView,
+    set_if_changed,
+    set_options,
+    show,
+)
 from ._views import ranking_html
 
-__all__ = ["FACILITATOR", "PARTICIPANT", "PROJECTOR"]
+__all__ = ["PART"]
 
 
 class VoteView(ParticipantView):
@@ -74,8 +82,8 @@ class VoteView(ParticipantView):
     def update(self, live: LiveState) -> None:
         vote_round = self.store.vote_round(live.subject_id)
         revealed = vote_round.state is VoteState.REVEALED
-        set_if_changed(self.ballot.layout, "none" if revealed else "", "display")
-        set_if_changed(self.results.layout, "" if revealed else "none", "display")
+        show(self.ballot, not revealed)
+        show(self.results, revealed)
         if revealed:
             set_if_changed(self.results, ranking_html(self.store, vote_round))
             return
@@ -236,18 +244,12 @@ class VotingTab(FacilitatorTab):
         round_id = self.choice.value
         if round_id is None:
             raise NoRoundChosen()
-        meeting_id = self.page.need_meeting()
         if what == "open":
-            vote_round = self.store.open_round(round_id)
-            self.store.show(meeting_id, Screen.VOTE, round_id)
-            if vote_round.timer_seconds:
-                self.store.start_timer(meeting_id, vote_round.timer_seconds)
+            self.store.open_round(round_id, show=True, timer=True)
         elif what == "close":
-            self.store.close_round(round_id)
-            self.store.stop_timer(meeting_id)
+            self.store.close_round(round_id, stop_timer=True)
         elif what == "reveal":
-            self.store.reveal_round(round_id)
-            self.store.show(meeting_id, Screen.RESULTS, round_id)
+            self.store.reveal_round(round_id, show=True)
         elif what == "further":
             vote_round = self.store.further_round(round_id, self.leaders.value)
             self._select(vote_round.id)
@@ -349,6 +351,4 @@ class VoteWall(ProjectorView):
         )
 
 
-PARTICIPANT = VoteView
-FACILITATOR = VotingTab
-PROJECTOR = VoteWall
+PART = Part(participant=VoteView, projector=VoteWall, facilitator=VotingTab)

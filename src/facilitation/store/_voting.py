@@ -1,0 +1,341 @@
+"""Dot-voting: rounds, their moves, every dot placed or taken back, tallies.
+
+A part of :class:`~facilitation.store.Store`: every method is one transaction
+(or part of the caller's, inside :meth:`~facilitation.store.Store.atomic`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, case, exists, func, insert, select, true, update
+
+from .. import voting
+from .._exceptions import InvalidInput, NotInMeeting, RecordNotFound, word
+from ..i18n import N_, translate
+from ..models import DotAction, DotEvent, Visibility, VoteRound, VoteState
+from . import _schema as s
+from ._base import TITLE, StoreBase, enum_field, lock_meeting, positive
+from ._records import fetch, fetch_one, now, record, text_field
+
+__all__ = ["VotingStore"]
+
+
+class VotingStore(StoreBase):
+    """Dot-voting: rounds, their moves, every dot placed or taken back, tallies."""
+
+    # --- dot-voting --------------------------------------------------------------------------
+
+    def create_round(
+        self,
+        meeting_id: int,
+        topic_ids: Sequence[int],
+        *,
+        title: str = "",
+        dots_per_person: int | None = None,
+        max_per_topic: int | None = None,
+        visibility: Visibility | str = Visibility.SECRET,
+        timer_seconds: int | None = None,
+        parent_round_id: int | None = None,
+    ) -> VoteRound:
+        """Prepare a vote round over ``topic_ids`` (state: draft).
+
+        Dots per person default to a third of the topics (at least 1, at most
+        :data:`facilitation.voting.DOTS_CAP`); the cap per topic to at most 3.
+        """
+        settings = {
+            "title": title, "dots_per_person": dots_per_person, "max_per_topic": max_per_topic,
+            "visibility": visibility, "timer_seconds": timer_seconds,
+        }  # fmt: skip
+        _round_settings(len(dict.fromkeys(topic_ids)), **settings)  # checked before writing
+        with self._write() as c:
+            if parent_round_id is not None:
+                fetch_one(c, s.vote_round, parent_round_id)
+            return self._insert_round(c, meeting_id, topic_ids, parent_round_id, settings)
+
+    def further_round(
+        self,
+        round_id: int,
+        leading: int,
+        *,
+        title: str = "",
+        dots_per_person: int | None = None,
+        max_per_topic: int | None = None,
+        visibility: Visibility | str = Visibility.SECRET,
+        timer_seconds: int | None = None,
+    ) -> VoteRound:
+        """Prepare a further round over the ``leading`` topics of a round (ties included).
+
+        Only from a final result the room has seen (see :func:`facilitation.voting.check_final`):
+        a secret round revealed, a live round closed or revealed; otherwise
+        :class:`~facilitation.ResultNotFinal`. Checked, counted and written in one
+        transaction, with the round locked (on PostgreSQL) so it cannot be reopened meanwhile.
+        """
+        settings = {
+            "title": title, "dots_per_person": dots_per_person, "max_per_topic": max_per_topic,
+            "visibility": visibility, "timer_seconds": timer_seconds,
+        }  # fmt: skip
+        with self._write() as c:
+            earlier = self._round(c, round_id, share=True)
+            voting.check_final(earlier)
+            events = [record(DotEvent, row) for row in
+                      fetch(c, s.dot_event, s.dot_event.c.round_id == round_id)]  # fmt: skip
+            counted = voting.tally(events, earlier.topic_ids)
+            topics = voting.leaders(voting.ranking(counted, earlier.topic_ids), leading)
+            return self._insert_round(c, earlier.meeting_id, topics, round_id, settings)
+
+    def _insert_round(
+        self,
+        c: Connection,
+        meeting_id: int,
+        topic_ids: Sequence[int],
+        parent_round_id: int | None,
+        settings: dict[str, Any],
+    ) -> VoteRound:
+        """A new round in preparation, inside the caller's transaction (see create_round)."""
+        topics = list(dict.fromkeys(topic_ids))
+        title, dots, cap, visibility, timer_seconds = _round_settings(len(topics), **settings)
+        lock_meeting(c, meeting_id)  # the next number
+        for topic_id in topics:
+            if fetch_one(c, s.topic, topic_id).meeting_id != meeting_id:
+                raise InvalidInput(
+                    field=word(N_("Topics")),
+                    problem=word(N_("topic {id} belongs to another meeting"), id=topic_id),
+                )
+        if not title:
+            count = c.execute(
+                select(func.count()).where(s.vote_round.c.meeting_id == meeting_id)
+            ).scalar_one()
+            title = translate(N_("Vote {number}")).format(number=count + 1)
+        new_id = c.execute(
+            insert(s.vote_round).values(
+                meeting_id=meeting_id, title=text_field(title, TITLE, limit=300),
+                dots_per_person=dots, max_per_topic=cap, visibility=visibility.value,
+                state=VoteState.DRAFT.value, parent_round_id=parent_round_id,
+                timer_seconds=timer_seconds, created_at=now(),
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+        c.execute(
+            insert(s.round_topic),
+            [
+                {"round_id": new_id, "topic_id": topic_id, "position": i}
+                for i, topic_id in enumerate(topics)
+            ],
+        )
+        return self._round(c, new_id)
+
+    def vote_round(self, round_id: int) -> VoteRound:
+        with self._read() as c:
+            return self._round(c, round_id)
+
+    def vote_rounds(self, meeting_id: int | None = None) -> list[VoteRound]:
+        with self._read() as c:
+            where = [] if meeting_id is None else [s.vote_round.c.meeting_id == meeting_id]
+            return [self._round(c, row.id) for row in fetch(c, s.vote_round, *where)]
+
+    @staticmethod
+    def _round(
+        c: Connection, round_id: int, *, lock: bool = False, share: bool = False
+    ) -> VoteRound:
+        row = fetch_one(c, s.vote_round, round_id, lock=lock, share=share)
+        topics = tuple(
+            c.execute(
+                select(s.round_topic.c.topic_id)
+                .where(s.round_topic.c.round_id == round_id)
+                .order_by(s.round_topic.c.position)
+            ).scalars()
+        )
+        return record(VoteRound, row, topic_ids=topics)
+
+    def open_round(self, round_id: int) -> VoteRound:
+        """Open a round for dots (from draft, or again after closing)."""
+        return self._move_round(round_id, VoteState.OPEN, "opened_at")
+
+    def close_round(self, round_id: int) -> VoteRound:
+        """Close a round: no more dots are placed or taken back."""
+        return self._move_round(round_id, VoteState.CLOSED, "closed_at")
+
+    def reveal_round(self, round_id: int) -> VoteRound:
+        """Reveal a closed round's result."""
+        return self._move_round(round_id, VoteState.REVEALED, "revealed_at")
+
+    def _move_round(self, round_id: int, state: VoteState, stamp: str) -> VoteRound:
+        with self._write() as c:
+            current = self._round(c, round_id, lock=True)
+            voting.check_transition(current, state)
+            c.execute(
+                update(s.vote_round)
+                .where(s.vote_round.c.id == round_id)
+                .values(state=state.value, **{stamp: now()})
+            )
+            return self._round(c, round_id)
+
+    def place_dot(self, round_id: int, participant_id: int, topic_id: int) -> DotEvent:
+        """Place one of a participant's dots on a topic.
+
+        Checked in the same transaction that writes it: the round is open, the
+        participant is registered for its meeting, has a dot left, and stays
+        within the cap per topic. Raises a :class:`facilitation.VotingError`
+        subclass otherwise.
+        """
+        return self._dot(round_id, participant_id, topic_id, DotAction.PLACE)
+
+    def take_back_dot(self, round_id: int, participant_id: int, topic_id: int) -> DotEvent:
+        """Take back one of the participant's own dots from a topic while the round is open."""
+        return self._dot(round_id, participant_id, topic_id, DotAction.TAKE_BACK)
+
+    def _dot(
+        self, round_id: int, participant_id: int, topic_id: int, action: DotAction
+    ) -> DotEvent:
+        ids = {"round_id": round_id, "participant_id": participant_id, "topic_id": topic_id}
+        postgres = self.dialect == "postgresql"
+        with self._write() as c:
+            # On PostgreSQL the person's row is locked (two tabs of one person take
+            # turns) and the round's row shared (closing waits for dots in flight).
+            # SQLite's BEGIN IMMEDIATE already lets one writer in at a time.
+            if postgres and c.execute(_PERSON_LOCKED, ids).first() is None:
+                raise RecordNotFound(kind=word(N_("participant")), id=participant_id)
+            # Everything the rules need, in one statement (the write lock is held meanwhile).
+            row = c.execute(_DOT_STATE_SHARED if postgres else _DOT_STATE, ids).first()
+            if row is None:
+                self._missing_for_dot(c, round_id, participant_id)
+            if not row.registered:
+                raise NotInMeeting(name=row.name)
+            voting.check_dot(
+                action, VoteState(row.state), row.dots_per_person, row.max_per_topic,
+                in_round=bool(row.in_round), held=int(row.held), on_topic=int(row.on_topic),
+            )  # fmt: skip
+            values = {**ids, "action": action.value, "at": now()}
+            new_id = c.execute(_INSERT_DOT, values).inserted_primary_key[0]
+        return DotEvent(id=new_id, **{**values, "action": action})
+
+    @staticmethod
+    def _missing_for_dot(c: Connection, round_id: int, participant_id: int) -> None:
+        """Raise which of the participant and the round of a dot does not exist."""
+        fetch_one(c, s.participant, participant_id)
+        fetch_one(c, s.vote_round, round_id)
+
+    @staticmethod
+    def _held(c: Connection, round_id: int, participant_id: int) -> Counter[int]:
+        rows = c.execute(_HELD, {"round_id": round_id, "participant_id": participant_id})
+        return +Counter({topic: int(n) for topic, n in rows})
+
+    def my_dots(self, round_id: int, participant_id: int) -> dict[int, int]:
+        """The dots a participant holds now, per topic (only her own)."""
+        with self._read() as c:
+            return dict(self._held(c, round_id, participant_id))
+
+    def dot_events(self, round_id: int | None = None) -> list[DotEvent]:
+        """Every dot placed or taken back, in the order it happened."""
+        with self._read() as c:
+            where = [] if round_id is None else [s.dot_event.c.round_id == round_id]
+            return [record(DotEvent, row) for row in fetch(c, s.dot_event, *where)]
+
+    def tally(self, round_id: int, *, at: dt.datetime | None = None) -> dict[int, int]:
+        """Dots per topic of a round, every topic included; at a moment if ``at`` is given."""
+        vote_round = self.vote_round(round_id)
+        return voting.tally(self.dot_events(round_id), vote_round.topic_ids, at=at)
+
+    # --- the live workshop -------------------------------------------------------------------
+
+    def dots_per_participant(self, round_id: int) -> dict[int, int]:
+        """How many dots each participant holds now (for progress: never which topics)."""
+        with self._read() as c:
+            rows = c.execute(
+                select(s.dot_event.c.participant_id, func.sum(_DELTA))
+                .where(s.dot_event.c.round_id == round_id)
+                .group_by(s.dot_event.c.participant_id)
+            )
+            return {participant: int(n) for participant, n in rows if n}
+
+
+# Statements of the dot path, built once: it runs for every click of every person.
+_DELTA = case((s.dot_event.c.action == DotAction.PLACE.value, 1), else_=-1)
+
+
+_HELD = (
+    select(s.dot_event.c.topic_id, func.sum(_DELTA))
+    .where(
+        s.dot_event.c.round_id == bindparam("round_id"),
+        s.dot_event.c.participant_id == bindparam("participant_id"),
+    )
+    .group_by(s.dot_event.c.topic_id)
+)
+
+
+_MINE = (
+    s.dot_event.c.round_id == bindparam("round_id"),
+    s.dot_event.c.participant_id == bindparam("participant_id"),
+)
+
+
+# The person and the round of a click, whether she is registered for the round's meeting,
+# whether the topic is in the round, the dots she holds in it and on the topic: one row,
+# none if the person or the round does not exist.
+_DOT_STATE = (
+    select(
+        s.participant.c.name,
+        s.vote_round.c.state,
+        s.vote_round.c.dots_per_person,
+        s.vote_round.c.max_per_topic,
+        exists()
+        .where(
+            s.meeting_participant.c.meeting_id == s.vote_round.c.meeting_id,
+            s.meeting_participant.c.participant_id == s.participant.c.id,
+        )
+        .label("registered"),
+        exists()
+        .where(
+            s.round_topic.c.round_id == s.vote_round.c.id,
+            s.round_topic.c.topic_id == bindparam("topic_id"),
+        )
+        .label("in_round"),
+        select(func.coalesce(func.sum(_DELTA), 0)).where(*_MINE).scalar_subquery().label("held"),
+        select(func.coalesce(func.sum(_DELTA), 0))
+        .where(*_MINE, s.dot_event.c.topic_id == bindparam("topic_id"))
+        .scalar_subquery()
+        .label("on_topic"),
+    )
+    .select_from(s.participant.join(s.vote_round, true()))
+    .where(
+        s.participant.c.id == bindparam("participant_id"),
+        s.vote_round.c.id == bindparam("round_id"),
+    )
+)
+
+
+_DOT_STATE_SHARED = _DOT_STATE.with_for_update(read=True, of=s.vote_round)
+
+
+_PERSON_LOCKED = (
+    select(s.participant.c.id)
+    .where(s.participant.c.id == bindparam("participant_id"))
+    .with_for_update()
+)
+
+
+_INSERT_DOT = insert(s.dot_event)
+
+
+def _round_settings(
+    n_topics: int,
+    *,
+    title: str,
+    dots_per_person: int | None,
+    max_per_topic: int | None,
+    visibility: Visibility | str,
+    timer_seconds: int | None,
+) -> tuple[str, int, int, Visibility, int | None]:
+    """A new round's settings for ``n_topics`` topics, checked, with their defaults."""
+    if not n_topics:
+        raise InvalidInput(
+            field=word(N_("Topics")), problem=word(N_("choose at least one topic to vote on"))
+        )
+    dots = voting.default_dots_per_person(n_topics) if dots_per_person is None else dots_per_person
+    positive(dots, N_("Dots per person"), allow_none=False)
+    cap = voting.default_max_per_topic(dots) if max_per_topic is None else max_per_topic
+    positive(cap, N_("Dots per topic"), allow_none=False)
+    positive(timer_seconds, N_("Timer"))
+    return title, dots, cap, enum_field(Visibility, visibility, N_("Visibility")), timer_seconds
