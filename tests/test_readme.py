@@ -89,3 +89,33 @@ def test_the_format_table_lists_every_format() -> None:
     table = TEXT.split("| `--format` | writes |", 1)[1].split("\n\n", 1)[0]
     named = {name for line in table.splitlines()[2:] for name in re.findall(r"`([a-z]+)`", line)}
     assert named == set(FORMATS)
+
+
+def test_the_import_and_links_commands_run(demo_folder: Path) -> None:
+    from openpyxl import Workbook
+
+    from .test_roster import HEADER, TWELVE, write
+
+    (demo_folder / "workspace" / "demo.db").rename(demo_folder / "workspace" / "ostsachsen.db")
+    write(demo_folder / "Teilnehmerliste.csv", TWELVE)
+    book = Workbook()
+    book.active.append(HEADER.strip().split(";"))
+    for row in TWELVE:
+        book.active.append(list(row))
+    book.save(demo_folder / "Teilnehmerliste.xlsx")
+    commands = [
+        line.split("#")[0].strip()
+        for block in _blocks("sh")
+        for line in block.splitlines()
+        if line.startswith(("facilitation import", "facilitation links"))
+    ]
+    assert len(commands) >= 4
+    for command in commands:
+        words = shlex.split(command)
+        done = subprocess.run(
+            [sys.executable, "-m", "facilitation.cli", *words[1:]],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, (command, done.stderr)
+    assert (demo_folder / "links.csv").read_text(encoding="utf-8-sig").count("?p=") >= 12

@@ -58,12 +58,16 @@ __all__ = [
     "ResultNotFinal",
     "RoleNotForVariant",
     "RoleTaken",
+    "RosterError",
+    "RosterHasRefusals",
+    "RosterWithoutNames",
     "RoundNotOpen",
     "ServerFailed",
     "TableError",
     "TableRoundNotRunning",
     "TableRoundOver",
     "TieAlreadyDeclared",
+    "TooManyRows",
     "TopicCapReached",
     "TopicNotInRound",
     "UnknownFormat",
@@ -433,6 +437,35 @@ class TableRoundOver(TableRoundNotRunning):
     template = N_(
         "Round {number} is over: its notes can no longer be withdrawn. If one of them must go, "
         "ask the facilitator to hide it."
+    )
+
+
+# --- lists of participants -----------------------------------------------------------
+
+
+class RosterError(FacilitationError):
+    """A list of participants that cannot be imported as it is."""
+
+
+class RosterWithoutNames(RosterError):
+    template = N_(
+        "The file {name} has no column with the participants' names. Name one column “Name” "
+        "(or two “Vorname” and “Nachname”); the file's columns are: {columns}."
+    )
+
+
+class TooManyRows(RosterError):
+    template = N_(
+        "The file {name} has {rows} rows; a list of participants may have at most {limit}. "
+        "Is it the right file? Nothing was imported."
+    )
+
+
+class RosterHasRefusals(RosterError):
+    template = N_(
+        "{refused} of the {rows} rows of {name} cannot be imported (each is listed with its "
+        "line and reason), so nothing was imported. Correct the file and load it again, or "
+        "import only the rows that can be."
     )
 
 

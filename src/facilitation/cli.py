@@ -1,4 +1,4 @@
-"""The command line: ``facilitation init | demo | serve | export``.
+"""The command line: ``facilitation init | demo | serve | import | links | export``.
 
 A workspace argument is a file path or a database URL everywhere. Errors are
 one clear line on standard error and an exit status other than 0.
@@ -79,6 +79,50 @@ def _parser() -> argparse.ArgumentParser:
         help=_("file path or database URL (default: the only workspace in ./workspace)"),
     )
     _serve_options(serve)
+
+    roster = commands.add_parser(
+        "import",
+        help=_("import a list of participants (CSV or Excel)"),
+        description=_(
+            "Import participants from a CSV or Excel file as a town hall keeps it (name, "
+            "role, municipality by name or official key, e-mail, consent). Each row that "
+            "cannot be imported is reported with its line and reason, and then nothing is "
+            "imported, unless --skip-refused."
+        ),
+    )
+    roster.add_argument("workspace", metavar="WORKSPACE", help=_("file path or database URL"))
+    roster.add_argument("file", metavar="FILE", type=Path, help=_("the list (.csv or .xlsx)"))
+    roster.add_argument(
+        "--meeting", type=int, metavar="ID", help=_("register everyone for this meeting")
+    )
+    roster.add_argument(
+        "--skip-refused",
+        action="store_true",
+        help=_("import the rows that can be, even if others are refused"),
+    )
+    roster.add_argument(
+        "--dry-run", action="store_true", help=_("only show what would be imported")
+    )
+
+    links = commands.add_parser(
+        "links",
+        help=_("write the personal links of a meeting for a mail merge"),
+        description=_(
+            "Write a CSV file (name, role, municipality, e-mail, personal link) for a mail "
+            "merge in Word or LibreOffice. Whoever has a link acts as its participant: keep "
+            "the file as confidential as the links themselves."
+        ),
+    )
+    links.add_argument("workspace", metavar="WORKSPACE", help=_("file path or database URL"))
+    links.add_argument(
+        "--meeting", type=int, metavar="ID", help=_("the meeting (default: the current one)")
+    )
+    links.add_argument(
+        "--url",
+        required=True,
+        help=_("address of the participant page, as 'serve' prints it (http://…:8866/)"),
+    )
+    links.add_argument("--out", required=True, type=Path, help=_("the CSV file to write"))
 
     export = commands.add_parser(
         "export",
@@ -282,6 +326,47 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from .shipped import read_participants, shipped_municipalities
+
+    table = read_participants(args.file)
+    with open_workspace(args.workspace) as store:
+        if args.meeting is not None:
+            store.meeting(args.meeting)  # a wrong number is refused before anything
+        towns = shipped_municipalities()
+        plan = store.plan_participants(table, shipped=towns)
+        _say(f"{table.name}: {plan.summary()}")
+        for line in plan.lines():
+            print(line, file=sys.stderr)
+        if args.dry_run:
+            _say(_("Nothing was imported (--dry-run)."))
+            return 1 if plan.refused and not args.skip_refused else 0
+        done = store.import_participants(
+            table, meeting_id=args.meeting, shipped=towns, skip_refused=args.skip_refused
+        )
+    _say(
+        ngettext("{n} participant imported", "{n} participants imported", len(done.new)).format(
+            n=len(done.new)
+        )
+    )
+    return 0
+
+
+def _links(args: argparse.Namespace) -> int:
+    from .links import write_link_list
+
+    with open_workspace(args.workspace) as store:
+        meeting_id = args.meeting
+        if meeting_id is None:
+            current = store.current_meeting()
+            if current is None:
+                raise _usage(_("no meeting is current: choose one with --meeting"))
+            meeting_id = current.id
+        store.meeting(meeting_id)
+        _say(str(write_link_list(store, meeting_id, args.url, args.out)))
+    return 0
+
+
 class _Progress:
     """Progress of a long export on standard error: a bar in a terminal, else a line a step."""
 
@@ -326,6 +411,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args.workspace or _default_workspace(), args.port, args.lan, args.room)
         if args.command == "export":
             return _export(args)
+        if args.command == "import":
+            return _import(args)
+        if args.command == "links":
+            return _links(args)
     except _UsageError as error:
         parser.exit(2, f"facilitation {args.command}: {error}\n")
     except FacilitationError as error:

@@ -19,6 +19,8 @@ from typing import ClassVar
 from .i18n import N_
 
 __all__ = [
+    "STATE_KEYS",
+    "STATE_NAMES",
     "STRENGTHS",
     "ActionItem",
     "ActionStatus",
@@ -54,6 +56,7 @@ __all__ = [
     "VoteRound",
     "VoteState",
     "Workspace",
+    "state_of_ags",
 ]
 
 
@@ -471,6 +474,34 @@ class LiveState:
     join_code: str | None = None  # open event: newcomers join with this code
     timer_ends_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+
+
+STATE_NAMES = {
+    "BW": "Baden-Württemberg", "BY": "Bayern", "BE": "Berlin", "BB": "Brandenburg",
+    "HB": "Bremen", "HH": "Hamburg", "HE": "Hessen", "MV": "Mecklenburg-Vorpommern",
+    "NI": "Niedersachsen", "NW": "Nordrhein-Westfalen", "RP": "Rheinland-Pfalz",
+    "SL": "Saarland", "SN": "Sachsen", "ST": "Sachsen-Anhalt", "SH": "Schleswig-Holstein",
+    "TH": "Thüringen",
+}  # fmt: skip
+"""The German states (Länder) by the two-letter code a municipality's ``state`` holds."""
+
+STATE_KEYS = {
+    "SH": 1, "HH": 2, "NI": 3, "HB": 4, "NW": 5, "HE": 6, "RP": 7, "BW": 8,
+    "BY": 9, "SL": 10, "BE": 11, "BB": 12, "MV": 13, "SN": 14, "ST": 15, "TH": 16,
+}  # fmt: skip
+"""Each state's key: the first two digits of the official key (AGS) of its municipalities."""
+
+
+def state_of_ags(ags: str | None) -> str | None:
+    """The state of a municipality from its official key (AGS).
+
+    >>> state_of_ags("14625020"), state_of_ags("12062124"), state_of_ags("99000000")
+    ('SN', 'BB', None)
+    """
+    if not ags or len(ags) != 8 or not ags.isdigit():
+        return None
+    prefix = int(ags[:2])
+    return next((state for state, key in STATE_KEYS.items() if key == prefix), None)
 
 
 STRENGTHS = (1, 2, 3)

@@ -13,21 +13,21 @@ commas, German column names (``Gemeinde``, ``Einwohner``, ``von``, ``Thema``…)
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import re
-import unicodedata
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._exceptions import FacilitationError, InvalidInput, UnreadableFile, Word, word
+from ._exceptions import FacilitationError, InvalidInput, word
 from ._paths import shared_folder
-from .i18n import N_, translate
+from .i18n import N_
 from .models import Municipality, TieType
+from .roster import ALIASES as ROSTER_ALIASES
 from .store import Store
+from .tabular import ImportReport, Refusal, Table, read_table
+from .tabular import column_key as _key
 
 __all__ = [
     "ImportReport",
@@ -37,6 +37,8 @@ __all__ = [
     "load_groups",
     "load_municipalities",
     "load_ties",
+    "read_participants",
+    "shipped_municipalities",
 ]
 
 
@@ -45,55 +47,7 @@ def data_dir() -> Path:
     return shared_folder("data", "municipalities.csv")
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """A row that was not loaded: its line in the file and why."""
-
-    line: int
-    reason: FacilitationError | Word
-
-    def text(self, lang: str | None = None) -> str:
-        """The reason in ``lang`` (default: the current language)."""
-        if isinstance(self.reason, FacilitationError):
-            return self.reason.message(lang)
-        return self.reason.shown(lang)
-
-
-@dataclass
-class ImportReport:
-    """What a load added, and which rows it refused and why."""
-
-    added: int = 0
-    skipped: int = 0  # already there, left as it was
-    refusals: list[Refusal] = field(default_factory=list)
-
-    @property
-    def refused(self) -> list[tuple[int, str]]:
-        """The refused rows as (line, reason in the current language)."""
-        return [(r.line, r.text()) for r in self.refusals]
-
-    def summary(self, lang: str | None = None) -> str:
-        text = translate(N_("{added} added, {skipped} already there, {refused} refused"), lang)
-        return text.format(added=self.added, skipped=self.skipped, refused=len(self.refusals))
-
-    def lines(self, lang: str | None = None) -> list[str]:
-        """One line per refused row, e.g. "Zeile 4: Amtlicher Gemeindeschlüssel: …".
-
-        >>> report = ImportReport(refusals=[Refusal(4, word(N_("must not be negative")))])
-        >>> report.lines("en")
-        ['Line 4: must not be negative']
-        """
-        template = translate(N_("Line {line}: {reason}"), lang)
-        return [template.format(line=r.line, reason=r.text(lang)) for r in self.refusals]
-
-
 # --- reading the file ------------------------------------------------------------------
-
-
-def _key(text: str) -> str:
-    """A column name or a word as compared: lower case, no accents, no spaces or dashes."""
-    folded = unicodedata.normalize("NFKD", text.strip().casefold().replace("ß", "ss"))
-    return re.sub(r"[\s_\-./()]+", "", "".join(c for c in folded if not unicodedata.combining(c)))
 
 
 # Other names a column may have in a file (German spreadsheets, other tools).
@@ -120,40 +74,14 @@ _COLUMNS = {
 _ALIASES = {_key(alias): column for column, aliases in _COLUMNS.items() for alias in aliases}
 
 
-def _decode(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")  # Excel on German Windows
-
-
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """The rows of a CSV file with their line numbers, columns by their canonical names."""
-    try:
-        text = _decode(path)
-    except OSError as error:
-        raise UnreadableFile(name=path.name, reason=error.strerror or str(error)) from None
-    if not text.strip():
-        raise UnreadableFile(name=path.name, reason=word(N_("the file is empty")))
-    header = text.splitlines()[0]
-    delimiter = max((",", ";", "\t"), key=header.count)
-    reader = csv.DictReader(text.splitlines(keepends=True), delimiter=delimiter)
-    names = {name: _ALIASES.get(_key(name), name.strip()) for name in reader.fieldnames or ()}
-    for row in reader:
-        values = {
-            names[k]: (v or "").strip()
-            for k, v in row.items()
-            if k is not None and not isinstance(v, list)
-        }
-        if any(values.values()):  # blank lines in a spreadsheet are no rows
-            yield reader.line_num, values
-
-
 def _each_row(path: str | Path, handle: Callable[[dict[str, str]], bool]) -> ImportReport:
     """Apply ``handle`` to every row; it returns False for a row already there."""
     report = ImportReport()
-    for line, values in _rows(Path(path)):
+    for row in read_table(path, _ALIASES).rows:
+        line, values = row.line, row.values
+        if row.problem is not None:
+            report.refusals.append(Refusal(line, row.problem))
+            continue
         try:
             if handle(values):
                 report.added += 1
@@ -183,6 +111,26 @@ def _number(text: str, kind: Callable[[str], Any]) -> Any:
 
 
 # --- municipalities ----------------------------------------------------------------------
+
+
+def shipped_municipalities() -> list[dict[str, str]]:
+    """The municipalities shipped with facilitation, as rows (``name, ags, state, …``).
+
+    An import of participants finds their towns here too, and adds those it uses.
+
+    >>> [row["name"] for row in shipped_municipalities()][:2]
+    ['Bautzen', 'Görlitz']
+    """
+    return [
+        dict(row.values) for row in read_table(data_dir() / "municipalities.csv", _ALIASES).rows
+    ]
+
+
+def read_participants(path: str | Path, *, name: str | None = None) -> Table:
+    """A list of participants from a CSV or Excel file, its columns by their usual names
+    (see :mod:`facilitation.roster`); plan its import with
+    :meth:`~facilitation.store.Store.plan_participants`."""
+    return read_table(path, ROSTER_ALIASES, name=name)
 
 
 def load_municipalities(store: Store, path: str | Path | None = None) -> ImportReport:

@@ -5,8 +5,17 @@
 ``_tables``, ``_actions``, ``_ties``), each over :class:`~._base.StoreBase`.
 """
 
+from ._engine import sqlite_path
 from ._open import HEAD, REVISIONS
 from ._schema import DATE_COLUMNS, MOMENT_COLUMNS
 from ._store import DEFAULT_PHASE_MINUTES, Store
 
-__all__ = ["DATE_COLUMNS", "DEFAULT_PHASE_MINUTES", "HEAD", "MOMENT_COLUMNS", "REVISIONS", "Store"]
+__all__ = [
+    "DATE_COLUMNS",
+    "DEFAULT_PHASE_MINUTES",
+    "HEAD",
+    "MOMENT_COLUMNS",
+    "REVISIONS",
+    "Store",
+    "sqlite_path",
+]

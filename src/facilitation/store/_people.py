@@ -24,6 +24,7 @@ from .._exceptions import (
 )
 from ..i18n import N_
 from ..models import Group, Municipality, Participant
+from ..roster import email_address
 from . import _schema as s
 from ._base import NAME, StoreBase, registered_for
 from ._records import fetch, fetch_one, locking, now, put, record, text_field
@@ -251,7 +252,7 @@ class PeopleStore(StoreBase):
         if "role" in changes:
             changes["role"] = text_field(changes["role"], N_("Role"), limit=200, required=False)
         if "email" in changes:
-            changes["email"] = _email(changes["email"])
+            changes["email"] = email_address(changes["email"])
         with self._write() as c:
             fetch_one(c, s.participant, participant_id)
             if changes.get("municipality_id") is not None:
@@ -435,7 +436,7 @@ def _participant_values(
         "name": text_field(name, NAME, limit=200),
         "role": text_field(role, N_("Role"), limit=200, required=False),
         "municipality_id": municipality_id,
-        "email": _email(email),
+        "email": email_address(email),
         "consent_named": bool(consent_named),
         "created_at": now(),
     }
@@ -474,16 +475,3 @@ def _insert_link(c: Connection, participant_id: int) -> str:
         )
     )
     return token
-
-
-def _email(value: str | None) -> str | None:
-    cleaned = (value or "").strip()
-    if not cleaned:
-        return None
-    local, at, domain = cleaned.partition("@")
-    if not (local and at and "." in domain and " " not in cleaned and len(cleaned) <= 320):
-        raise InvalidInput(
-            field=word(N_("E-mail")),
-            problem=word(N_("{value} is not an e-mail address"), value=cleaned),
-        )
-    return cleaned

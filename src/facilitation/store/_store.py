@@ -13,12 +13,18 @@ one transaction over their methods.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from .. import tables as seating_rules
-from .._exceptions import NoTableRoundChosen
+from .._exceptions import NoTableRoundChosen, RosterHasRefusals
 from ..consultation import DEFAULT_PHASE_MINUTES
-from ..models import LiveState, Participant, Screen, TableRound, VoteRound
+from ..i18n import translate
+from ..models import LiveState, Meeting, Participant, Screen, TableRound, VoteRound
+from ..roster import RosterPlan, RowStatus, plan_roster
+from ..tabular import Table
+from ..templates import template as meeting_template
 from ._actions import ActionStore
 from ._consultation import ConsultationStore
 from ._intake import IntakeStore
@@ -51,6 +57,67 @@ class Store(
 
     def __enter__(self) -> Store:
         return self
+
+    # --- a meeting prepared in one step -------------------------------------------------
+
+    def prepare_meeting(
+        self,
+        title: str = "",
+        *,
+        template: str | None = None,
+        date: dt.date | None = None,
+        place: str = "",
+        copy_from: int | None = None,
+        copy_agenda: bool = True,
+        copy_participants: bool = True,
+        lang: str | None = None,
+    ) -> Meeting:
+        """Add a meeting, prepared from a template and an earlier meeting, in one transaction.
+
+        ``template`` (a key of :data:`facilitation.templates.TEMPLATES`) gives the
+        format, the agenda with its times and the live parts prepared (themed
+        tables and their rounds, consultations), in ``lang``; without ``title``
+        the meeting is called by the template's name. ``copy_from``: an earlier
+        meeting whose agenda (instead of the template's) and participants are
+        taken over (``copy_agenda``, ``copy_participants``).
+        """
+        chosen = meeting_template(template) if template else None
+        with self.atomic():
+            source = self.meeting(copy_from) if copy_from is not None else None
+            if not title.strip() and chosen is not None:
+                title = translate(chosen.name, lang)
+            elif not title.strip() and source is not None:
+                title = source.title
+            meeting = self.add_meeting(
+                title, date=date, place=place,
+                format=chosen.format if chosen else (source.format if source else "other"),
+                host_municipality_id=source.host_municipality_id if source else None,
+            )  # fmt: skip
+            if source is not None and copy_agenda:
+                for item in self.agenda(source.id):
+                    self.add_agenda_item(
+                        meeting.id, item.title, starts_at=item.starts_at,
+                        minutes=item.minutes, kind=item.kind,
+                    )  # fmt: skip
+            elif chosen is not None:
+                for step in chosen.agenda:
+                    self.add_agenda_item(
+                        meeting.id, translate(step.title, lang), starts_at=step.starts,
+                        minutes=step.minutes, kind=step.kind,
+                    )  # fmt: skip
+            if chosen is not None:
+                for theme in chosen.tables:
+                    self.add_table(meeting.id, translate(theme, lang))
+                for _ in range(chosen.table_rounds):
+                    self.add_table_round(meeting.id, minutes=chosen.round_minutes)
+                for consultation_title, variant in chosen.consultations:
+                    self.add_consultation(
+                        meeting.id, translate(consultation_title, lang), variant=variant
+                    )
+            if source is not None and copy_participants:
+                for person in self.participants(source.id):
+                    self.register(meeting.id, person.id)
+            return self.meeting(meeting.id)
 
     # --- a vote round in one click -------------------------------------------------------
 
@@ -173,3 +240,82 @@ class Store(
             seen = self.seen(meeting_id)
             return [p for p in people if p.id in seen] or people
         return people
+
+    # --- a list of participants in one step ----------------------------------------------
+
+    def plan_participants(
+        self, table: Table, *, shipped: Iterable[Mapping[str, Any]] = ()
+    ) -> RosterPlan:
+        """What importing ``table`` would do, row by row: the preview of an import.
+
+        Reads the workspace and writes nothing (see :func:`facilitation.roster.plan_roster`).
+        """
+        return plan_roster(table, self.municipalities(), self.participants(), shipped)
+
+    def import_participants(
+        self,
+        table: Table,
+        *,
+        meeting_id: int | None = None,
+        shipped: Iterable[Mapping[str, Any]] = (),
+        skip_refused: bool = False,
+    ) -> RosterPlan:
+        """Import a list of participants in one transaction, all of it or nothing.
+
+        Planned again inside the transaction (another tab may have imported
+        meanwhile): new participants are added, each with a personal link;
+        those the workspace knows are left as they are; with ``meeting_id``
+        everyone is registered for that meeting. Municipalities the rows need
+        are added first (from ``shipped``, or from a row's key and name). If a
+        row is refused, nothing is imported and
+        :class:`~facilitation.RosterHasRefusals` says so, unless ``skip_refused``:
+        then the other rows are. Returns the plan that was carried out.
+        """
+        with self.atomic():
+            plan = self.plan_participants(table, shipped=shipped)
+            if plan.refused and not skip_refused:
+                raise RosterHasRefusals(
+                    name=plan.source, refused=len(plan.refused), rows=len(plan.rows)
+                )
+            if meeting_id is not None:
+                self.meeting(meeting_id)  # RecordNotFound before anything is written
+            added: dict[str, int] = {}
+            for town in plan.towns_to_add:
+                values = {k: v for k, v in town.values.items() if k in _TOWN_FIELDS and v}
+                made = self.add_municipality(**_town_values(values))
+                added[town.key] = made.id
+            for row in plan.rows:
+                if row.status is RowStatus.REFUSED:
+                    continue
+                if row.status is RowStatus.KNOWN:
+                    if meeting_id is not None:
+                        self.register(meeting_id, row.participant_id)
+                    continue
+                town = row.town
+                municipality_id = None
+                if town is not None:
+                    municipality_id = town.municipality_id or added[town.key]
+                person = self.add_participant(
+                    row.name, role=row.role, municipality_id=municipality_id, email=row.email,
+                    consent_named=row.consent_named, meeting_id=meeting_id,
+                )  # fmt: skip
+                self.create_link(person.id)
+            return plan
+
+
+_TOWN_FIELDS = (
+    "name", "ags", "state", "district", "latitude", "longitude", "population",
+    "population_date", "source",
+)  # fmt: skip
+
+
+def _town_values(values: dict[str, Any]) -> dict[str, Any]:
+    """A municipality's columns (as text, from a file) as :meth:`add_municipality` takes them."""
+    out = dict(values)
+    for name, kind in (("latitude", float), ("longitude", float), ("population", int)):
+        if isinstance(out.get(name), str):
+            out[name] = kind(out[name].replace(",", "."))
+    if isinstance(out.get("population_date"), str):
+        out["population_date"] = dt.date.fromisoformat(out["population_date"])
+    name = out.pop("name")
+    return {"name": name, **out}

@@ -15,6 +15,9 @@ CSS = """
 .fac-root h1 { font-size: 1.7em; margin: 0.2em 0; line-height: 1.2; }
 .fac-root h2 { font-size: 1.25em; margin: 0.8em 0 0.3em; }
 .fac-muted { color: #5b6b7c; }
+.fac-preview { overflow-x: auto; overflow-wrap: normal; }
+.fac-preview td { white-space: nowrap; }
+.fac-preview tr.fac-refused td { color: #611a15; }
 .fac-card { border: 1px solid #dfe6ee; border-radius: 10px; padding: 10px 14px; margin: 6px 0;
             background: #fff; overflow-wrap: anywhere; }
 .fac-card b { font-size: 1.05em; }

@@ -2,16 +2,55 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
+import mimetypes
+from pathlib import Path
 
 from .. import voting
 from ..i18n import _
 from ..models import Challenge, VoteRound
-from ..store import Store
+from ..store import Store, sqlite_path
 from ._common import esc
 
-__all__ = ["challenge_cards", "qr_svg", "ranking_html", "timer_ms"]
+__all__ = [
+    "DOWNLOAD_LIMIT",
+    "challenge_cards",
+    "download_link",
+    "export_folder",
+    "qr_svg",
+    "ranking_html",
+    "timer_ms",
+]
+
+# Files up to this size are offered as a download link in the page itself.
+DOWNLOAD_LIMIT = 20 * 1024 * 1024
+
+
+def export_folder(location: str) -> Path:
+    """Where the page writes exports: ``export/`` beside a workspace file, else in the home folder.
+
+    >>> export_folder("/home/anna/workspace/ostsachsen.db").as_posix()
+    '/home/anna/workspace/export'
+    """
+    path = sqlite_path(location)
+    if path is not None:
+        return path.parent / "export"
+    return Path.home() / "facilitation-export"
+
+
+def download_link(path: Path) -> str:
+    """A link that downloads the file from the page itself (a path only, if it is large)."""
+    size = path.stat().st_size
+    name = esc(path.name)
+    if size > DOWNLOAD_LIMIT:
+        return f"<code>{esc(str(path))}</code>"
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (
+        f'<a download="{name}" href="data:{kind};base64,{data}">{name}</a> ({size // 1024 + 1} KB)'
+    )
 
 
 def timer_ms(ends_at: dt.datetime | None) -> float:

@@ -16,8 +16,9 @@ from typing import Any
 import ipywidgets as widgets
 
 from .._exceptions import NoMeetingChosen
-from ..i18n import _
+from ..i18n import _, current_language
 from ..store import Store
+from ..templates import TEMPLATES
 from ._common import esc
 from ._front import Countdown
 from ._live import LiveLoop
@@ -38,7 +39,15 @@ class FacilitatorApp:
         )
         self.message = widgets.HTML()
         self.hint = widgets.HTML(
-            '<div class="fac-card">' + esc(_("Choose or add a meeting to start.")) + "</div>"
+            '<div class="fac-card">'
+            + esc(
+                _(
+                    "Add your first meeting: choose a template (it prepares the agenda and "
+                    "the live parts), give it a title and a date if you like, and click "
+                    "“Add meeting”."
+                )
+            )
+            + "</div>"
         )
         self.countdown = Countdown()
         meetings = store.meetings()
@@ -54,10 +63,7 @@ class FacilitatorApp:
         # during a workshop must not take the room with it).
         self._quiet = False  # while the chooser's options change: no refresh of its own
         self.meeting.observe(lambda _c: None if self._quiet else self.refresh(), "value")
-        self.new_meeting_title = widgets.Text(placeholder=_("Title of a new meeting"))
-        self.new_meeting_button = self.wire(
-            widgets.Button(description=_("Add meeting")), self.add_meeting
-        )
+        self.new_meeting = self._build_new_meeting(bool(meetings))
         self.live_state = widgets.HTML()
         self.make_live = self.wire(
             widgets.Button(description=_("Put this meeting on the screens"), icon="television"),
@@ -76,13 +82,10 @@ class FacilitatorApp:
                 style_sheet(),
                 header,
                 widgets.HBox(
-                    [self.meeting, self.new_meeting_title, self.new_meeting_button],
-                    layout={"flex_flow": "row wrap"},
-                ),
-                widgets.HBox(
-                    [self.live_state, self.make_live],
+                    [self.meeting, self.live_state, self.make_live],
                     layout={"flex_flow": "row wrap", "align_items": "center"},
                 ),
+                self.new_meeting,
                 self.message,
                 self.hint,
                 self.tabs,
@@ -101,6 +104,47 @@ class FacilitatorApp:
             if part.__class__ is cls or part.__class__.__module__.rsplit(".", 1)[-1] == cls:
                 return part
         raise KeyError(cls)
+
+    def _build_new_meeting(self, any_meeting: bool) -> widgets.Accordion:
+        """The form for a new meeting: a template, a title, a date, what to take over."""
+        wide = {"description_width": "initial"}
+        self.new_meeting_template = widgets.Dropdown(
+            description=_("Template"),
+            options=[(_("No template"), "")] + [(_(t.name), t.key) for t in TEMPLATES.values()],
+            style=wide,
+            layout={"width": "min(100%, 460px)"},
+        )
+        self.new_meeting_title = widgets.Text(
+            description=_("Title"),
+            placeholder=_("Title of a new meeting"),
+            style=wide,
+            layout={"width": "min(100%, 460px)"},
+        )
+        self.new_meeting_date = widgets.DatePicker(description=_("Date"), style=wide)
+        self.new_meeting_copy = widgets.Dropdown(
+            description=_("Agenda and participants from"),
+            options=[(_("no earlier meeting"), 0)],
+            style=wide,
+            layout={"width": "min(100%, 560px)"},
+        )
+        self.new_meeting_about = widgets.HTML()
+        self.new_meeting_template.observe(lambda _c: self._describe_template(), "value")
+        self.new_meeting_button = self.wire(
+            widgets.Button(description=_("Add meeting"), icon="plus", button_style="primary"),
+            self.add_meeting,
+        )
+        row = {"flex_flow": "row wrap", "align_items": "center"}
+        form = widgets.VBox(
+            [
+                widgets.HBox([self.new_meeting_template, self.new_meeting_title], layout=row),
+                self.new_meeting_about,
+                widgets.HBox([self.new_meeting_date, self.new_meeting_copy], layout=row),
+                self.new_meeting_button,
+            ]
+        )
+        box = widgets.Accordion(children=[form], selected_index=None if any_meeting else 0)
+        box.set_title(0, _("New meeting"))
+        return box
 
     # --- helpers -----------------------------------------------------------------
 
@@ -139,9 +183,20 @@ class FacilitatorApp:
         return self.meeting_id
 
     def add_meeting(self) -> None:
-        """Add a meeting and work on it (it goes on the screens only if none is there yet)."""
-        meeting = self.store.add_meeting(self.new_meeting_title.value)
+        """Add a meeting, prepared from the chosen template and earlier meeting, and work on
+        it (it goes on the screens only if none is there yet)."""
+        meeting = self.store.prepare_meeting(
+            self.new_meeting_title.value,
+            template=self.new_meeting_template.value or None,
+            date=self.new_meeting_date.value,
+            copy_from=self.new_meeting_copy.value or None,
+            lang=current_language(),
+        )
         self.new_meeting_title.value = ""
+        self.new_meeting_date.value = None
+        self.new_meeting_template.value = ""
+        self.new_meeting_copy.value = 0
+        self.new_meeting.selected_index = None  # folded away: the new meeting is in view
         self._set_meeting_options()
         self.meeting.value = meeting.id
         if self.store.current_meeting() is None:
@@ -155,9 +210,21 @@ class FacilitatorApp:
             set_options(self.meeting, options, fallback="last")
         finally:
             self._quiet = False
+        set_options(self.new_meeting_copy, [(_("no earlier meeting"), 0), *options])
+        show(self.new_meeting_copy, bool(options))
+        show(self.meeting, bool(options))
+
+    def _describe_template(self) -> None:
+        key = self.new_meeting_template.value
+        text = _(TEMPLATES[key].description) if key else ""
+        set_if_changed(self.new_meeting_about, f'<div class="fac-muted">{esc(text)}</div>')
 
     def _refresh_live_state(self) -> None:
         current = self.store.current_meeting()
+        if current is None and self.meeting_id is None:  # nothing yet to put on the screens
+            set_if_changed(self.live_state, "")
+            show(self.make_live, False)
+            return
         if current is None:
             text, style = _("No meeting is on the screens."), "fac-error"
         elif current.id == self.meeting_id:
@@ -185,6 +252,7 @@ class FacilitatorApp:
         self._set_meeting_options()
         self._refresh_live_state()
         show(self.hint, self.meeting_id is None)
+        show(self.tabs, self.meeting_id is not None)
         if self.meeting_id is None:
             return
         live = self.store.live(self.meeting_id)

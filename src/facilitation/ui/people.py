@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 
 from .. import voting
-from .._exceptions import NoParticipantChosen
+from .._exceptions import FacilitationError, NoParticipantChosen
 from ..i18n import N_, _
-from ..models import LiveState, Screen
+from ..links import personal_url, write_link_list
+from ..models import STATE_NAMES, LiveState, Municipality, Screen
+from ..roster import RosterPlan, RowStatus
+from ..tabular import Table
 from ._common import esc
 from ._parts import FacilitatorTab, Part, set_if_changed, set_options, show
-from ._views import qr_svg
+from ._views import download_link, export_folder, qr_svg
+
+# Rows of an uploaded list shown in the preview (every refused row is listed besides).
+PREVIEW_ROWS = 15
 
 __all__ = ["PART", "PeopleTab"]
 
@@ -26,6 +34,8 @@ class PeopleTab(FacilitatorTab):
         page = self.page
         label = {"description_width": "7.5em"}
         field = {"width": "min(100%, 420px)"}
+        self._build_import()
+        self._build_town(label, field)
         self.person_name = widgets.Text(description=_("Name"), style=label, layout=field)
         self.person_role = widgets.Text(
             description=_("Role"), placeholder=_("e.g. mayor"), style=label, layout=field
@@ -56,6 +66,11 @@ class PeopleTab(FacilitatorTab):
             widgets.Button(description=_("Sheet of personal links (print)"), icon="print"),
             self.link_sheet,
         )
+        self.make_mail_list = page.wire(
+            widgets.Button(description=_("List for a mail merge (CSV)"), icon="envelope"),
+            self.mail_list,
+        )
+        self.mail_file = widgets.HTML()
         wide = {"description_width": "initial"}
         self.known = widgets.SelectMultiple(
             description=_("From earlier meetings"),
@@ -83,6 +98,7 @@ class PeopleTab(FacilitatorTab):
         manage = esc(_("Links and registration"))
         row = {"flex_flow": "row wrap", "align_items": "center"}
         self.widget.children = [
+            *self.import_section,
             widgets.HTML(f"<h2>{invite}</h2>"),
             self.person_name,
             self.person_role,
@@ -98,9 +114,179 @@ class PeopleTab(FacilitatorTab):
             self.people_table,
             widgets.HTML(f"<h2>{manage}</h2>"),
             widgets.HBox([self.person_choice, self.new_link, self.remove_person], layout=row),
-            self.make_sheet,
+            widgets.HBox([self.make_sheet, self.make_mail_list], layout=row),
+            self.mail_file,
             self.sheet,
+            *self.town_section,
         ]
+
+    # --- a list of participants ------------------------------------------------------
+
+    def _build_import(self) -> None:
+        page = self.page
+        heading = esc(_("Import a list of participants"))
+        hint = esc(
+            _(
+                "A CSV or Excel file as the town hall keeps it, one person a row, with the "
+                "columns Name (or Vorname and Nachname), Funktion, Kommune (name or official "
+                "key), E-Mail and Einwilligung (may be named in the protocol: ja/nein). You see "
+                "what would be imported before anything is."
+            )
+        )
+        self.upload = widgets.FileUpload(
+            accept=".csv,.txt,.xlsx", multiple=False, description=_("Choose a file")
+        )
+        self.upload.observe(lambda _c: page.act(self.preview_upload), "value")
+        self.preview = widgets.HTML()
+        self.import_all = page.wire(
+            widgets.Button(description=_("Import"), button_style="primary", icon="upload"),
+            lambda: self.import_list(skip_refused=False),
+        )
+        self.import_valid = page.wire(
+            widgets.Button(description=_("Import only the rows that can be"), icon="upload"),
+            lambda: self.import_list(skip_refused=True),
+        )
+        self.discard = page.wire(
+            widgets.Button(description=_("Discard"), icon="times"), self.discard_list
+        )
+        self.import_buttons = widgets.HBox(
+            [self.import_all, self.import_valid, self.discard],
+            layout={"flex_flow": "row wrap", "display": "none"},
+        )
+        self._table: Table | None = None
+        self.import_section = [
+            widgets.HTML(f'<h2>{heading}</h2><p class="fac-muted">{hint}</p>'),
+            self.upload,
+            self.preview,
+            self.import_buttons,
+        ]
+
+    def preview_upload(self) -> RosterPlan | None:
+        """Read the uploaded list and show what importing it would do (nothing is written)."""
+        from ..shipped import read_participants
+
+        if not self.upload.value:
+            return None
+        item = self.upload.value[0]
+        name = Path(str(item["name"])).name or "liste.csv"
+        self.upload.value = ()  # the same file can be chosen again after a correction
+        self._table = None
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            path.write_bytes(bytes(item["content"]))
+            table = read_participants(path, name=name)
+        self._table = table
+        return self._show_plan()
+
+    def _show_plan(self) -> RosterPlan | None:
+        from ..shipped import shipped_municipalities
+
+        if self._table is None:
+            set_if_changed(self.preview, "")
+            show(self.import_buttons, False)
+            return None
+        try:
+            plan = self.store.plan_participants(self._table, shipped=shipped_municipalities())
+        except FacilitationError as error:
+            self._table = None
+            self.preview.value = f'<div class="fac-error">{esc(str(error))}</div>'
+            show(self.import_buttons, False)
+            return None
+        self.preview.value = preview_html(plan, {m.id: m.name for m in self.store.municipalities()})
+        count = len(plan.new) + len(plan.known)
+        self.import_all.description = _("Import {n} participants").format(n=count)
+        self.import_valid.description = _("Import only the {n} rows that can be").format(n=count)
+        show(self.import_buttons)
+        show(self.import_all, not plan.refused)
+        show(self.import_valid, bool(plan.refused) and count > 0)
+        return plan
+
+    def import_list(self, *, skip_refused: bool) -> RosterPlan | None:
+        """Import the previewed list (registered for the meeting the page works on)."""
+        from ..shipped import shipped_municipalities
+
+        if self._table is None:
+            return None
+        plan = self.store.import_participants(
+            self._table,
+            meeting_id=self.page.meeting_id,
+            shipped=shipped_municipalities(),
+            skip_refused=skip_refused,
+        )
+        self._table = None
+        self._show_plan()
+        text = _("{name}: {new} participants added, {known} already known").format(
+            name=plan.source, new=len(plan.new), known=len(plan.known)
+        )
+        if self.page.meeting_id is not None:
+            text += " · " + _("everyone is registered for this meeting")
+        self.preview.value = f'<div class="fac-ok">{esc(text)}</div>'
+        return plan
+
+    def discard_list(self) -> None:
+        self._table = None
+        self._show_plan()
+
+    # --- a municipality by hand --------------------------------------------------------
+
+    def _build_town(self, label: dict[str, str], field: dict[str, str]) -> None:
+        heading = esc(_("Add a municipality"))
+        hint = esc(
+            _(
+                "For a town that is not among the municipalities of this workspace. The "
+                "official key (AGS, 8 digits) and the coordinates are optional; with "
+                "coordinates the town has its place on the map of the network."
+            )
+        )
+        self.town_name = widgets.Text(description=_("Name"), style=label, layout=field)
+        self.town_state = widgets.Dropdown(
+            description=_("State"),
+            options=[("", None), *((name, code) for code, name in sorted(
+                STATE_NAMES.items(), key=lambda item: item[1]))],
+            style=label, layout=field,
+        )  # fmt: skip
+        self.town_ags = widgets.Text(
+            description=_("Official key (AGS)"), placeholder="14625020", style=label, layout=field
+        )
+        small = {"width": "min(100%, 205px)"}
+        self.town_latitude = widgets.Text(
+            description=_("Latitude"), placeholder="51,18", style=label, layout=small
+        )
+        self.town_longitude = widgets.Text(
+            description=_("Longitude"), placeholder="14,43", style=label, layout=small
+        )
+        self.add_town = widgets.Button(description=_("Add municipality"), icon="plus")
+        self.add_town.on_click(
+            lambda _b: self.page.act(
+                self.add_municipality,
+                _("{name} was added.").format(name=" ".join(self.town_name.value.split())),
+            )
+        )
+        self.town_section = [
+            widgets.HTML(f'<h2>{heading}</h2><p class="fac-muted">{hint}</p>'),
+            self.town_name,
+            self.town_state,
+            self.town_ags,
+            widgets.HBox(
+                [self.town_latitude, self.town_longitude], layout={"flex_flow": "row wrap"}
+            ),
+            self.add_town,
+        ]
+
+    def add_municipality(self) -> Municipality:
+        """Add the municipality typed into the form (the store checks every field)."""
+        made = self.store.add_municipality(
+            self.town_name.value,
+            ags=self.town_ags.value or None,
+            state=self.town_state.value,
+            latitude=_coordinate(self.town_latitude.value, N_("Latitude")),
+            longitude=_coordinate(self.town_longitude.value, N_("Longitude")),
+            source=_("added by hand"),
+        )
+        for box in (self.town_name, self.town_ags, self.town_latitude, self.town_longitude):
+            box.value = ""
+        self.town_state.value = None
+        return made
 
     @staticmethod
     def _person_label(person: Any, towns: dict[int, str]) -> str:
@@ -138,8 +324,21 @@ class PeopleTab(FacilitatorTab):
         self.person_consent.value = False
 
     def personal_url(self, token: str) -> str:
-        base = self.page.join_url or "/"
-        return f"{base}?p={token}"
+        return personal_url(self.page.join_url, token)
+
+    def mail_list(self) -> Path:
+        """Write the meeting's personal links as a CSV file for a mail merge, and offer it."""
+        meeting_id = self.page.need_meeting()
+        folder = export_folder(self.store.location)
+        path = write_link_list(
+            self.store, meeting_id, self.page.join_url, folder / f"links-meeting-{meeting_id}.csv"
+        )
+        warning = esc(_("Whoever has a personal link acts as its participant: keep the file safe."))
+        self.mail_file.value = (
+            f'<div class="fac-ok">{download_link(path)}<br>'
+            f'<span class="fac-muted">{warning}</span></div>'
+        )
+        return path
 
     def link_sheet(self) -> None:
         """A printable sheet: one personal link with its QR code per participant."""
@@ -204,3 +403,60 @@ class PeopleTab(FacilitatorTab):
 
 
 PART = Part(facilitator=PeopleTab)
+
+
+def _coordinate(text: str, field_name: str) -> float | None:
+    """A coordinate as typed (a decimal comma too); None if empty."""
+    from .._exceptions import InvalidInput, word
+
+    text = text.strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidInput(
+            field=word(field_name), problem=word(N_("{value!r} is not a number"), value=text)
+        ) from None
+
+
+def preview_html(plan: RosterPlan, towns: dict[int, str]) -> str:
+    """What an import would do: a summary, the first rows, and every refused row."""
+    status_words = {
+        RowStatus.NEW: _("new"),
+        RowStatus.KNOWN: _("already in the workspace"),
+        RowStatus.REFUSED: _("refused"),
+    }
+    heads = (_("Line"), _("Name"), _("Role"), _("Municipality"), _("E-mail"),
+             _("May be named"), _("Status"))  # fmt: skip
+    rows = []
+    for row in plan.rows[:PREVIEW_ROWS]:
+        town = ""
+        if row.town is not None:
+            town = towns.get(row.town.municipality_id, "") if row.town.municipality_id else (
+                row.town.name + " (" + _("is added") + ")"
+            )  # fmt: skip
+        cells = (row.line, row.name, row.role, town, row.email or "",
+                 _("yes") if row.consent_named else _("no"), status_words[row.status])  # fmt: skip
+        style = ' class="fac-refused"' if row.status is RowStatus.REFUSED else ""
+        rows.append(f"<tr{style}>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+    more = len(plan.rows) - PREVIEW_ROWS
+    tail = (
+        f'<p class="fac-muted">{esc(_("… and {n} rows more").format(n=more))}</p>'
+        if more > 0
+        else ""
+    )
+    refusals = plan.lines()
+    shown = refusals[:200]
+    problems = "".join(f"<li>{esc(line)}</li>" for line in shown)
+    if len(refusals) > len(shown):
+        problems += f"<li>{esc(_('… and {n} more').format(n=len(refusals) - len(shown)))}</li>"
+    style = "fac-error" if refusals else "fac-ok"
+    summary = f"{plan.source}: {plan.summary()}"
+    head = "".join(f"<th>{esc(h)}</th>" for h in heads)
+    table = f'<table class="fac-table"><tr>{head}</tr>{"".join(rows)}</table>'
+    return (
+        f'<div class="{style}"><b>{esc(summary)}</b>'
+        + (f"<ul>{problems}</ul>" if problems else "")
+        + f'</div><div class="fac-card fac-preview">{table}{tail}</div>'
+    )

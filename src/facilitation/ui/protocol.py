@@ -8,8 +8,6 @@ only when asked for, and then only of those who consented.
 
 from __future__ import annotations
 
-import base64
-import mimetypes
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -17,38 +15,11 @@ import ipywidgets as widgets
 from .. import consultation as rules
 from ..i18n import N_, _, current_language
 from ..models import LiveState
-from ..store._open import sqlite_path
 from ._common import esc
 from ._parts import FacilitatorTab, Part, set_if_changed, show
+from ._views import download_link, export_folder
 
-__all__ = ["PART", "export_folder"]
-
-# Files up to this size are offered as a download link in the page itself.
-DOWNLOAD_LIMIT = 20 * 1024 * 1024
-
-
-def export_folder(location: str) -> Path:
-    """Where the page writes exports: ``export/`` beside a workspace file, else in the home folder.
-
-    >>> export_folder("/home/anna/workspace/ostsachsen.db").as_posix()
-    '/home/anna/workspace/export'
-    """
-    path = sqlite_path(location)
-    if path is not None:
-        return path.parent / "export"
-    return Path.home() / "facilitation-export"
-
-
-def _download_link(path: Path) -> str:
-    size = path.stat().st_size
-    name = esc(path.name)
-    if size > DOWNLOAD_LIMIT:
-        return f"<code>{esc(str(path))}</code>"
-    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return (
-        f'<a download="{name}" href="data:{kind};base64,{data}">{name}</a> ({size // 1024 + 1} KB)'
-    )
+__all__ = ["PART"]
 
 
 class ExportTab(FacilitatorTab):
@@ -154,7 +125,7 @@ class ExportTab(FacilitatorTab):
         finally:
             set_if_changed(self.progress, "")
         heading = esc(_("Written to {folder}:").format(folder=folder))
-        links = "".join(f"<li>{_download_link(path)}</li>" for path in written)
+        links = "".join(f"<li>{download_link(path)}</li>" for path in written)
         self.result.value = f'<div class="fac-ok">{heading}<ul>{links}</ul></div>'
         return written
 
