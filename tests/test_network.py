@@ -225,10 +225,10 @@ def test_sampled_betweenness_is_close_to_the_exact_one() -> None:
 def test_above_the_exact_limit_betweenness_is_sampled(monkeypatch) -> None:
     towns, ties = _random_records(300, 900, seed=2)
     graph = cooperation_graph(towns, ties)
-    monkeypatch.setattr(network, "SAMPLE_SOURCES", 150)
-    monkeypatch.setattr(network, "EXACT_LIMIT", 1000)
+    monkeypatch.setattr(network._metrics, "SAMPLE_SOURCES", 150)
+    monkeypatch.setattr(network._metrics, "EXACT_LIMIT", 1000)
     assert metrics(graph) == metrics(graph, samples=None)  # below the limit: exact
-    monkeypatch.setattr(network, "EXACT_LIMIT", 100)
+    monkeypatch.setattr(network._metrics, "EXACT_LIMIT", 100)
     assert metrics(graph) == metrics(graph, samples=150) != metrics(graph, samples=None)
 
 

@@ -387,9 +387,10 @@ def _node_colour(data: Mapping[str, Any]) -> str:
 def _positions(graph: nx.Graph) -> dict[Hashable, tuple[float, float]]:
     """Positions for Gephi: geographic in kilometres (north up), else a force layout."""
     from . import network
+    from .network._layout import _two_columns
 
     if graph.graph.get("kind") == "bipartite":
-        placed = network._two_columns(graph)
+        placed = _two_columns(graph)
         return {n: (x * 400.0, y * 400.0) for n, (x, y) in placed.items()}
     if graph.number_of_nodes() == 0:
         return {}

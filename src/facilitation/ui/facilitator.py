@@ -44,7 +44,8 @@ class FacilitatorApp:
                 _(
                     "Add your first meeting: choose a template (it prepares the agenda and "
                     "the live parts), give it a title and a date if you like, and click "
-                    "“Add meeting”."
+                    "“Add meeting”. Then invite the participants on the tab Participants, "
+                    "from the town hall's list."
                 )
             )
             + "</div>"
@@ -85,9 +86,9 @@ class FacilitatorApp:
                     [self.meeting, self.live_state, self.make_live],
                     layout={"flex_flow": "row wrap", "align_items": "center"},
                 ),
+                self.hint,
                 self.new_meeting,
                 self.message,
-                self.hint,
                 self.tabs,
             ]
         )

@@ -441,16 +441,14 @@ def preview_html(plan: RosterPlan, towns: dict[int, str]) -> str:
         style = ' class="fac-refused"' if row.status is RowStatus.REFUSED else ""
         rows.append(f"<tr{style}>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
     more = len(plan.rows) - PREVIEW_ROWS
-    tail = (
-        f'<p class="fac-muted">{esc(_("… and {n} rows more").format(n=more))}</p>'
-        if more > 0
-        else ""
-    )
+    more_rows = _("… and {n} rows more").format(n=more)
+    tail = f'<p class="fac-muted">{esc(more_rows)}</p>' if more > 0 else ""
     refusals = plan.lines()
     shown = refusals[:200]
     problems = "".join(f"<li>{esc(line)}</li>" for line in shown)
     if len(refusals) > len(shown):
-        problems += f"<li>{esc(_('… and {n} more').format(n=len(refusals) - len(shown)))}</li>"
+        more_refused = _("… and {n} more").format(n=len(refusals) - len(shown))
+        problems += f"<li>{esc(more_refused)}</li>"
     style = "fac-error" if refusals else "fac-ok"
     summary = f"{plan.source}: {plan.summary()}"
     head = "".join(f"<th>{esc(h)}</th>" for h in heads)
