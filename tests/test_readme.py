@@ -119,3 +119,30 @@ def test_the_import_and_links_commands_run(demo_folder: Path) -> None:
         )
         assert done.returncode == 0, (command, done.stderr)
     assert (demo_folder / "links.csv").read_text(encoding="utf-8-sig").count("?p=") >= 12
+
+
+def test_the_layout_names_every_module() -> None:
+    """The layout section names each module and package, and nothing that is gone."""
+    layout = TEXT.split("## Layout", 1)[1].split("```", 2)[1]
+    package = Path(facilitation.__file__).parent
+    named = set(re.findall(r"\b_?[a-z][a-z0-9_]*(?:\.py|/)?", layout))
+    missing = []
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package)
+        if "migrations" in relative.parts or relative.name == "__init__.py":
+            continue
+        if len(relative.parts) == 1:
+            wanted = relative.name
+        else:
+            wanted = relative.stem  # inside a package: named without .py
+            if f"{relative.parts[0]}/" not in named:
+                missing.append(f"{relative.parts[0]}/")
+        if not {wanted, relative.stem, relative.name} & named:
+            missing.append(str(relative))
+    assert sorted(set(missing)) == []
+    gone = [
+        name
+        for name in re.findall(r"\b(_?[a-z][a-z0-9_]*)\.py\b", layout)
+        if not (package / f"{name}.py").exists() and not list(package.rglob(f"{name}.py"))
+    ]
+    assert gone == []

@@ -22,7 +22,7 @@ import openpyxl
 import pytest
 
 import facilitation
-from facilitation import Store, network, network_io, voting
+from facilitation import MeetingNotFound, NoMeetingToReport, Store, network, network_io, voting
 from facilitation import actions as follow_up
 from facilitation.export import (
     FORMATS,
@@ -37,8 +37,6 @@ from facilitation.i18n import language
 from facilitation.report import (
     BarChart,
     Figure,
-    MeetingNotFound,
-    NoMeetingToReport,
     Table,
     build_protocol,
     chart_image,

@@ -171,7 +171,10 @@ def test_a_bad_row_is_reported_with_its_line_in_german_and_nothing_changes(
         (b"", "die Datei ist leer"),
         (b"%PDF-1.7 ...", "keine Tabelle"),
         (b"Name|Kommune\nAnna|G\xc3\xb6rlitz\n", None),  # a vertical bar is a separator too
-        ("Name Kommune\nAnna Görlitz\nBernd Bautzen\n".encode(), "Spalten lassen sich nicht unterscheiden"),
+        (
+            "Name Kommune\nAnna Görlitz\nBernd Bautzen\n".encode(),
+            "Spalten lassen sich nicht unterscheiden",
+        ),
         ("Kommune;E-Mail\nGörlitz;a@b.de\n".encode(), "keine Spalte mit den Namen"),
     ],
 )

@@ -102,7 +102,8 @@ class FacilitatorApp:
     def tab(self, cls: type[FacilitatorTab] | str) -> FacilitatorTab:
         """The tab of a live part, by class or by the name of its module (``"voting"``)."""
         for part in self.parts:
-            if part.__class__ is cls or part.__class__.__module__.rsplit(".", 1)[-1] == cls:
+            module = part.__class__.__module__.removeprefix(f"{__package__}.").split(".")[0]
+            if part.__class__ is cls or module == cls:
                 return part
         raise KeyError(cls)
 
