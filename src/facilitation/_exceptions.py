@@ -19,12 +19,15 @@ from typing import Any, ClassVar
 from .i18n import N_, translate
 
 __all__ = [
+    "CommentNeeded",
     "ConsultationError",
     "ConsultationOver",
     "DatabaseUnavailable",
     "EntryNotAllowed",
     "ExportError",
     "FacilitationError",
+    "FindingError",
+    "FindingNotInReview",
     "IntakeClosed",
     "InvalidInput",
     "InvalidTransition",
@@ -33,12 +36,16 @@ __all__ = [
     "NetworkClosed",
     "NoConsultationChosen",
     "NoDotsLeft",
+    "NoFindingChosen",
     "NoHomeMunicipality",
     "NoMeetingChosen",
     "NoMeetingToReport",
     "NoParticipantChosen",
+    "NoPriorityDot",
+    "NoPriorityDotsLeft",
     "NoRole",
     "NoRoundChosen",
+    "NoSourceChosen",
     "NoTableRoundChosen",
     "NotAWorkspace",
     "NotAWorkspaceDatabase",
@@ -53,9 +60,11 @@ __all__ = [
     "OutputNotWritable",
     "PhaseNotReady",
     "PortInUse",
+    "PriorityCapReached",
     "RecordNotFound",
     "ReportError",
     "ResultNotFinal",
+    "ReviewClosed",
     "RoleNotForVariant",
     "RoleTaken",
     "RosterError",
@@ -467,6 +476,57 @@ class RosterHasRefusals(RosterError):
         "line and reason), so nothing was imported. Correct the file and load it again, or "
         "import only the rows that can be."
     )
+
+
+# --- findings and their review ----------------------------------------------------------
+
+
+class FindingError(FacilitationError):
+    """An answer to a finding, or a priority dot, that the rules of the review do not allow."""
+
+
+class ReviewClosed(FindingError):
+    template = N_(
+        "The review of the findings is not open right now. The facilitator opens it on the "
+        "screens; what you wrote is still in the field."
+    )
+
+
+class FindingNotInReview(FindingError):
+    template = N_(
+        "This finding is not up for review (any more): the facilitator has taken it back or "
+        "concluded it."
+    )
+
+
+class CommentNeeded(FindingError):
+    template = N_("Write your comment first: an answer without a stance needs one.")
+
+
+class NoPriorityDotsLeft(FindingError):
+    template = N_(
+        "You have given all {dots} of your priority dots. Take one back to give it to "
+        "another finding."
+    )
+
+
+class PriorityCapReached(FindingError):
+    template = N_(
+        "You already gave {cap} dots to this finding, the most one person may give one "
+        "finding. Give the others to other findings."
+    )
+
+
+class NoFindingChosen(FacilitationError):
+    template = N_("Choose a finding first, or save a new one.")
+
+
+class NoSourceChosen(FacilitationError):
+    template = N_("Choose the record the finding rests on first.")
+
+
+class NoPriorityDot(FindingError):
+    template = N_("You have given no dot to this finding that you could take back.")
 
 
 # --- protocol and exports ----------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import TextIO
 from . import create_workspace, open_workspace
 from ._exceptions import FacilitationError, ServerFailed, WorkspaceNotFound
 from ._version import __version__
-from .export import FORMATS
+from .export import FORMATS, REPORT_FORMATS
 from .i18n import LANGUAGES, _, current_language, ngettext, set_language
 
 __all__ = ["main"]
@@ -123,6 +123,35 @@ def _parser() -> argparse.ArgumentParser:
         help=_("address of the participant page, as 'serve' prints it (http://…:8866/)"),
     )
     links.add_argument("--out", required=True, type=Path, help=_("the CSV file to write"))
+
+    programme = commands.add_parser(
+        "report",
+        help=_("write the report of the whole programme"),
+        description=_(
+            "Write the report of the whole programme: meetings and attendance, topics over "
+            "time, actions done, open and overdue, how the network grew, and the findings "
+            "agreed with the participants per addressee (html, docx, xlsx; 'all' writes each)."
+        ),
+    )
+    programme.add_argument("workspace", metavar="WORKSPACE", help=_("file path or database URL"))
+    programme.add_argument(
+        "--format", default="all", choices=REPORT_FORMATS, dest="format",
+        help=_("what to write (default: %(default)s)"),
+    )  # fmt: skip
+    programme.add_argument("--out", required=True, type=Path, help=_("folder to write to"))
+    programme.add_argument(
+        "--lang", choices=LANGUAGES, dest="export_lang",
+        help=_("language of the report (default: German)"),
+    )  # fmt: skip
+    programme.add_argument(
+        "--anonymous", action="store_true",
+        help=_("a report that names nobody, not even those who agreed (for publication)"),
+    )  # fmt: skip
+    programme.add_argument(
+        "--include-confidential", "--confidential", nargs="*", type=int, metavar="ID",
+        dest="confidential",
+        help=_("let confidential consultations appear as sources: these, or all if no number"),
+    )  # fmt: skip
 
     export = commands.add_parser(
         "export",
@@ -326,6 +355,26 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from .export import export_programme_report
+
+    confidential: bool | list[int] = False
+    if args.confidential is not None:
+        confidential = args.confidential or True
+    with open_workspace(args.workspace) as store:
+        written = export_programme_report(
+            store,
+            args.format,
+            args.out,
+            lang=args.export_lang or current_language(),
+            anonymous=args.anonymous,
+            include_confidential=confidential,
+        )
+    for path in written:
+        _say(str(path))
+    return 0
+
+
 def _import(args: argparse.Namespace) -> int:
     from .shipped import read_participants, shipped_municipalities
 
@@ -411,6 +460,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args.workspace or _default_workspace(), args.port, args.lan, args.room)
         if args.command == "export":
             return _export(args)
+        if args.command == "report":
+            return _report(args)
         if args.command == "import":
             return _import(args)
         if args.command == "links":

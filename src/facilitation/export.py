@@ -39,7 +39,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from . import report, voting
+from . import findings, report, voting
 from ._exceptions import MeetingNotFound, OutputNotWritable, UnknownFormat
 from .consultation import released
 from .i18n import N_, current_language, translate
@@ -49,8 +49,10 @@ from .report import clean_text
 from .store import Store
 
 __all__ = [
+    "REPORT_FORMATS",
     "Progress",
     "export",
+    "export_programme_report",
     "tables",
     "write_csv",
     "write_xlsx",
@@ -216,6 +218,23 @@ def tables(
         for participant_id in seated
     ]
     out["table_notes"] = [row for t in themed_tables for row in _rows(store.table_notes(t.id))]
+    # What the series learned belongs to the programme, not to one meeting: with a meeting,
+    # the answers and dots given there (and the findings they were given to).
+    agreement_events = [
+        e for e in store.agreement_events() if meeting_id is None or e.meeting_id == meeting_id
+    ]
+    priority_dots = [
+        d for d in store.priority_dots() if meeting_id is None or d.meeting_id == meeting_id
+    ]
+    answered = {e.finding_id for e in agreement_events} | {d.finding_id for d in priority_dots}
+    found = [f for f in store.findings() if meeting_id is None or f.id in answered]
+    held = {c.id: c for c in store.consultations()}
+    sources = findings.shown_sources(store.finding_sources(), held, confidential)
+    finding_ids = {f.id for f in found}
+    out["findings"] = _rows(found)
+    out["finding_sources"] = _rows([x for x in sources if x.finding_id in finding_ids])
+    out["agreement_events"] = _rows(agreement_events)
+    out["priority_dots"] = _rows(priority_dots)
     return out
 
 
@@ -605,4 +624,49 @@ def export(
         if progress is not None:
             progress(number, len(steps), label)
         written.extend(step())
+    return written
+
+
+REPORT_FORMATS = ("html", "docx", "xlsx", "all")
+"""What :func:`export_programme_report` writes: one format, or all three."""
+
+
+def export_programme_report(
+    store: Store,
+    fmt: str,
+    folder: str | Path,
+    *,
+    lang: str | None = None,
+    anonymous: bool = False,
+    include_confidential: bool | Collection[int] = False,
+    today: dt.date | None = None,
+) -> list[Path]:
+    """Write the report of the whole programme (:func:`report.build_programme_report`).
+
+    ``fmt`` is ``"html"``, ``"docx"``, ``"xlsx"`` or ``"all"``; the files are
+    named after the workspace (``Programmbericht-<Titel>.html``) and replace
+    earlier ones only once written whole. Returns the paths written.
+    """
+    if fmt not in REPORT_FORMATS:
+        raise UnknownFormat(format=fmt, choices=", ".join(REPORT_FORMATS))
+    lang = lang or current_language()
+    built = report.build_programme_report(
+        store, lang=lang, anonymous=anonymous, include_confidential=include_confidential,
+        today=today,
+    )  # fmt: skip
+    folder = _folder(folder)
+    stem = f"{_slug(built.label)}-{_slug(store.info().title)}"
+    if anonymous:
+        stem += "-" + _slug(translate(N_("anonymous"), lang))
+    writers = {
+        "html": report.write_html,
+        "docx": report.write_docx,
+        "xlsx": report.write_report_xlsx,
+    }
+    written = []
+    for kind in REPORT_FORMATS[:-1] if fmt == "all" else (fmt,):
+        path = folder / f"{stem}.{kind}"
+        with _replacing(path) as temporary:
+            writers[kind](built, temporary)
+        written.append(path)
     return written

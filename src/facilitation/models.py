@@ -19,6 +19,10 @@ from typing import ClassVar
 from .i18n import N_
 
 __all__ = [
+    "FINDING_KIND_WORDS",
+    "FINDING_STATUS_WORDS",
+    "SOURCE_KIND_WORDS",
+    "STANCE_WORDS",
     "STATE_KEYS",
     "STATE_NAMES",
     "STRENGTHS",
@@ -26,6 +30,7 @@ __all__ = [
     "ActionStatus",
     "ActionUpdate",
     "AgendaItem",
+    "AgreementEvent",
     "Challenge",
     "Consultation",
     "ConsultationEntry",
@@ -35,6 +40,10 @@ __all__ = [
     "DotAction",
     "DotEvent",
     "EntryKind",
+    "Finding",
+    "FindingKind",
+    "FindingSource",
+    "FindingStatus",
     "Group",
     "LiveState",
     "Meeting",
@@ -43,8 +52,11 @@ __all__ = [
     "NetworkDisplay",
     "Participant",
     "PhaseChange",
+    "PriorityDot",
     "RoleAssignment",
     "Screen",
+    "SourceKind",
+    "Stance",
     "TableAssignment",
     "TableNote",
     "TableRound",
@@ -110,6 +122,7 @@ class Screen(StrEnum):
     CONSULTATION = "consultation"  # subject: the consultation
     TABLES = "tables"  # subject: the round of table rotation
     NETWORK = "network"
+    REVIEW = "review"  # the findings of the series, for agreement
 
 
 # What the facilitator's page calls each screen (marked for translation).
@@ -121,6 +134,7 @@ SCREEN_WORDS = {
     Screen.CONSULTATION: N_("Collegial consultation"),
     Screen.TABLES: N_("Themed tables"),
     Screen.NETWORK: N_("Cooperation network"),
+    Screen.REVIEW: N_("Review of the findings"),
 }
 
 
@@ -474,6 +488,117 @@ class LiveState:
     join_code: str | None = None  # open event: newcomers join with this code
     timer_ends_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+
+
+# --- what the series learned --------------------------------------------------------
+
+
+class FindingKind(StrEnum):
+    FINDING = "finding"  # Erkenntnis
+    RECOMMENDATION = "recommendation"  # Handlungsempfehlung
+
+
+class FindingStatus(StrEnum):
+    DRAFT = "draft"  # the facilitator writes it; participants do not see it
+    REVIEW = "review"  # participants agree, object or comment
+    AGREED = "agreed"  # agreed with the participants: goes into the programme report
+    SET_ASIDE = "set_aside"  # not pursued (kept, shown nowhere)
+
+
+class SourceKind(StrEnum):
+    """What a finding rests on: a record of one of the meetings, or the network's figures."""
+
+    CHALLENGE = "challenge"
+    TOPIC = "topic"
+    VOTE_ROUND = "vote_round"
+    CONSULTATION = "consultation"
+    TABLE_NOTE = "table_note"
+    ACTION = "action"
+    NETWORK = "network"  # the cooperation network as it stood at the end of a meeting
+
+
+class Stance(StrEnum):
+    AGREE = "agree"
+    OBJECT = "object"
+    COMMENT = "comment"  # neither: only a comment
+
+
+FINDING_KIND_WORDS = {
+    FindingKind.FINDING: N_("Finding"),
+    FindingKind.RECOMMENDATION: N_("Recommendation"),
+}
+FINDING_STATUS_WORDS = {
+    FindingStatus.DRAFT: N_("draft"),
+    FindingStatus.REVIEW: N_("in review"),
+    FindingStatus.AGREED: N_("agreed"),
+    FindingStatus.SET_ASIDE: N_("set aside"),
+}
+STANCE_WORDS = {
+    Stance.AGREE: N_("I agree"),
+    Stance.OBJECT: N_("I object"),
+    Stance.COMMENT: N_("Only a comment"),
+}
+SOURCE_KIND_WORDS = {
+    SourceKind.CHALLENGE: N_("Challenge"),
+    SourceKind.TOPIC: N_("Topic"),
+    SourceKind.VOTE_ROUND: N_("Dot-voting"),
+    SourceKind.CONSULTATION: N_("Collegial consultation"),
+    SourceKind.TABLE_NOTE: N_("Themed table"),
+    SourceKind.ACTION: N_("Action"),
+    SourceKind.NETWORK: N_("Cooperation network"),
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    """A finding or recommendation of the series, for an addressee (a state ministry, say)."""
+
+    id: int
+    kind: FindingKind
+    title: str
+    text: str = ""
+    addressee: str = ""
+    theme: str = ""
+    status: FindingStatus = FindingStatus.DRAFT
+    position: int = 0
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindingSource:
+    """A record a finding rests on (``ref_id`` of ``kind``; for the network: the meeting)."""
+
+    id: int
+    finding_id: int
+    kind: SourceKind
+    ref_id: int
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgreementEvent:
+    """A participant's answer to a finding; her latest one counts, every one is kept."""
+
+    id: int
+    finding_id: int
+    participant_id: int
+    meeting_id: int
+    stance: Stance
+    comment: str = ""
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PriorityDot:
+    """One dot for a finding's priority placed or taken back (as the dots of a vote)."""
+
+    id: int
+    finding_id: int
+    participant_id: int
+    meeting_id: int
+    action: DotAction
+    at: dt.datetime
 
 
 STATE_NAMES = {

@@ -1,4 +1,4 @@
-"""The protocol of a meeting: built from the workspace, rendered as HTML and DOCX.
+"""Reports: the protocol of a meeting and the report of a programme, as HTML and DOCX.
 
 :func:`build_protocol` reads one meeting's records and returns a
 :class:`Protocol`: plain data (sections of paragraphs, lists, tables and
@@ -47,7 +47,9 @@ from ._document import (
 )
 from ._docx import write_docx
 from ._html import render_html, write_html
+from ._programme import SourceLabel, build_programme_report, source_labels
 from ._protocol import build_protocol, choose_meeting
+from ._xlsx import write_report_xlsx
 
 __all__ = [
     "BarChart",
@@ -57,13 +59,17 @@ __all__ = [
     "Paragraph",
     "Protocol",
     "Section",
+    "SourceLabel",
     "Table",
+    "build_programme_report",
     "build_protocol",
     "chart_image",
     "choose_meeting",
     "clean_text",
     "format_date",
     "render_html",
+    "source_labels",
     "write_docx",
     "write_html",
+    "write_report_xlsx",
 ]

@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from ..i18n import N_, translate
-from ..models import EntryKind, MeetingFormat
+from ..i18n import N_, ngettext, translate
+from ..models import EntryKind, MeetingFormat, Participant
+from ..privacy import may_be_named
 
 # --- the protocol as plain data ---------------------------------------------------
 
@@ -108,7 +109,7 @@ class Protocol:
     """
 
     lang: str
-    meeting_id: int
+    meeting_id: int | None  # None: a report over the whole programme
     title: str
     series: str
     facts: tuple[tuple[str, str], ...]
@@ -233,3 +234,36 @@ def format_date(day: dt.date | None, lang: str | None = None, *, long: bool = Fa
         month=translate(_MONTHS[day.month - 1], lang),
         year=day.year,
     )
+
+
+class Words:
+    """What a report's builder says in the report's language, and whom it may name.
+
+    A builder sets ``lang``, ``people`` (participants by id) and ``anonymous``.
+    """
+
+    lang: str
+    people: dict[int, Participant]
+    anonymous: bool
+
+    def t(self, message: str) -> str:
+        return translate(message, self.lang)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        """The singular or plural form for ``count``, translated, with ``{n}`` filled in."""
+        return ngettext(singular, plural, count, self.lang).format(n=count)
+
+    def date(self, day: dt.date | None, long: bool = False) -> str:
+        return format_date(day, self.lang, long=long)
+
+    def named(self, participant_id: int | None) -> bool:
+        person = self.people.get(participant_id) if participant_id is not None else None
+        return may_be_named(person, anonymous=self.anonymous)
+
+    def name(self, participant_id: int | None) -> str:
+        """The name of a person who consented, a neutral phrase otherwise, "" for nobody."""
+        if participant_id is None:
+            return ""
+        if self.named(participant_id):
+            return clean_text(self.people[participant_id].name)
+        return self.t(N_("not named"))

@@ -10,7 +10,7 @@ from .. import actions as follow_up
 from .. import consultation as consultation_rules
 from .. import voting
 from .._exceptions import MeetingNotFound, NoMeetingToReport
-from ..i18n import N_, current_language, language, ngettext, translate
+from ..i18n import N_, current_language, language
 from ..models import (
     ACTION_ORIGIN_WORDS,
     ACTION_STATUS_WORDS,
@@ -23,7 +23,6 @@ from ..models import (
     VoteRound,
     VoteState,
 )
-from ..privacy import may_be_named
 from ..store import Store
 from ._document import (
     _ENTRY_HEADINGS,
@@ -37,14 +36,14 @@ from ._document import (
     Protocol,
     Section,
     Table,
+    Words,
     clean_text,
-    format_date,
 )
 
 # --- building -------------------------------------------------------------------------
 
 
-class _Context:
+class _Context(Words):
     """What the builder needs across sections: language, people, towns, rules."""
 
     def __init__(
@@ -67,28 +66,6 @@ class _Context:
             t.id: clean_text(t.theme) for m in store.meetings() for t in store.tables(m.id)
         }
         self.consultations = {k.id: k for k in store.consultations()}
-
-    def t(self, message: str) -> str:
-        return translate(message, self.lang)
-
-    def ngettext(self, singular: str, plural: str, count: int) -> str:
-        """The singular or plural form for ``count``, translated, with ``{n}`` filled in."""
-        return ngettext(singular, plural, count, self.lang).format(n=count)
-
-    def date(self, day: dt.date | None, long: bool = False) -> str:
-        return format_date(day, self.lang, long=long)
-
-    def named(self, participant_id: int | None) -> bool:
-        person = self.people.get(participant_id) if participant_id is not None else None
-        return may_be_named(person, anonymous=self.anonymous)
-
-    def name(self, participant_id: int | None) -> str:
-        """The name of a person who consented, a neutral phrase otherwise, "" for nobody."""
-        if participant_id is None:
-            return ""
-        if self.named(participant_id):
-            return clean_text(self.people[participant_id].name)
-        return self.t(N_("not named"))
 
     def town(self, municipality_id: int | None) -> str:
         return self.towns.get(municipality_id, "") if municipality_id is not None else ""

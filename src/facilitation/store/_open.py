@@ -45,6 +45,7 @@ REVISIONS = (
     "0003_presence",
     "0004_consultation",
     "0005_table_note_withdrawn",
+    "0006_findings",
 )
 """Every schema revision this version knows, oldest first (a test checks Alembic agrees)."""
 HEAD = REVISIONS[-1]

@@ -34,6 +34,8 @@ KIND_WORDS = {
     "table_round": N_("table round"),
     "table_note": N_("table note"),
     "agenda_item": N_("agenda item"),
+    "finding": N_("finding"),
+    "finding_source": N_("source of a finding"),
 }
 
 

@@ -477,6 +477,61 @@ consultation_phase_change = Table(
 )
 
 
+# --- what the series learned (migration 0006) -----------------------------------------
+
+finding = Table(
+    "finding",
+    metadata,
+    _id(),
+    Column("kind", String(20), nullable=False, server_default="finding"),
+    Column("title", String(500), nullable=False),
+    Column("text", Text, nullable=False, server_default=""),
+    Column("addressee", String(300), nullable=False, server_default=""),
+    Column("theme", String(300), nullable=False, server_default=""),
+    Column("status", String(20), nullable=False, server_default="draft"),
+    Column("position", Integer, nullable=False, server_default="0"),
+    _created(),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+finding_source = Table(
+    "finding_source",
+    metadata,
+    _id(),
+    Column("finding_id", Integer, _fk("finding", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("ref_id", Integer, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    UniqueConstraint("finding_id", "kind", "ref_id", name="uq_finding_source_finding_id"),
+)
+
+agreement_event = Table(
+    "agreement_event",
+    metadata,
+    _id(),
+    Column("finding_id", Integer, _fk("finding", ondelete="CASCADE"), nullable=False),
+    Column("participant_id", Integer, _fk("participant", ondelete="CASCADE"), nullable=False),
+    Column("meeting_id", Integer, _fk("meeting", ondelete="CASCADE"), nullable=False),
+    Column("stance", String(20), nullable=False),
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("at", UTCDateTime(), nullable=False),
+    CheckConstraint("stance IN ('agree', 'object', 'comment')", name="stance"),
+    Index("ix_agreement_event_finding_participant", "finding_id", "participant_id"),
+)
+
+priority_dot = Table(
+    "priority_dot",
+    metadata,
+    _id(),
+    Column("finding_id", Integer, _fk("finding", ondelete="CASCADE"), nullable=False),
+    Column("participant_id", Integer, _fk("participant", ondelete="CASCADE"), nullable=False),
+    Column("meeting_id", Integer, _fk("meeting", ondelete="CASCADE"), nullable=False),
+    Column("action", String(10), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    CheckConstraint("action IN ('place', 'take_back')", name="action"),
+    Index("ix_priority_dot_participant", "participant_id", "finding_id"),
+)
+
 _COLUMNS = [column for table in metadata.tables.values() for column in table.columns]
 MOMENT_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, UTCDateTime))
 """Names of the columns that hold moments (UTC), wherever they are: parsed as such in tables."""

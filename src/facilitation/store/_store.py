@@ -21,12 +21,22 @@ from .. import tables as seating_rules
 from .._exceptions import NoTableRoundChosen, RosterHasRefusals
 from ..consultation import DEFAULT_PHASE_MINUTES
 from ..i18n import translate
-from ..models import LiveState, Meeting, Participant, Screen, TableRound, VoteRound
+from ..models import (
+    Finding,
+    FindingStatus,
+    LiveState,
+    Meeting,
+    Participant,
+    Screen,
+    TableRound,
+    VoteRound,
+)
 from ..roster import RosterPlan, RowStatus, plan_roster
 from ..tabular import Table
 from ..templates import template as meeting_template
 from ._actions import ActionStore
 from ._consultation import ConsultationStore
+from ._findings import FindingStore
 from ._intake import IntakeStore
 from ._meetings import MeetingStore
 from ._people import PeopleStore
@@ -46,6 +56,7 @@ class Store(
     TableStore,
     ActionStore,
     TieStore,
+    FindingStore,
 ):
     """A workspace opened for reading and writing.
 
@@ -155,6 +166,19 @@ class Store(
             if show:
                 self.show(vote_round.meeting_id, Screen.RESULTS, round_id)
             return vote_round
+
+    # --- the review of the findings -------------------------------------------------------
+
+    def open_review(
+        self, meeting_id: int, finding_ids: Iterable[int], *, show: bool = True
+    ) -> list[Finding]:
+        """Put findings up for review and (``show``) the review on the meeting's pages, in
+        one transaction. Findings in review that are not among ``finding_ids`` stay so."""
+        with self.atomic():
+            found = self.set_finding_status(list(finding_ids), FindingStatus.REVIEW)
+            if show:
+                self.show(meeting_id, Screen.REVIEW)
+            return found
 
     # --- themed tables in one click ------------------------------------------------------
 

@@ -78,7 +78,7 @@ log = logging.getLogger(__name__)
 # The parts, in the order of their tabs on the facilitator's page.
 PARTS = (
     "flow", "people", "intake", "voting", "consultation", "tables", "network", "actions",
-    "protocol",
+    "findings", "protocol",
 )  # fmt: skip
 
 

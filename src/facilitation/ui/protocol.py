@@ -62,6 +62,10 @@ class ExportTab(FacilitatorTab):
             widgets.Button(description=_("Export"), button_style="primary", icon="download"),
             self.export,
         )
+        self.programme = self.page.wire(
+            widgets.Button(description=_("Programme report (HTML, Word, Excel)"), icon="book"),
+            self.export_programme,
+        )
         self.released = widgets.HTML()
         self.progress = widgets.HTML()
         self.result = widgets.HTML()
@@ -79,7 +83,7 @@ class ExportTab(FacilitatorTab):
             self.confidential,
             widgets.HTML(f'<div class="fac-muted">{hint}</div>'),
             self.released,
-            self.run,
+            widgets.HBox([self.run, self.programme], layout={"flex_flow": "row wrap"}),
             self.progress,
             self.result,
         ]
@@ -124,10 +128,30 @@ class ExportTab(FacilitatorTab):
             )
         finally:
             set_if_changed(self.progress, "")
+        self._offer(folder, written)
+        return written
+
+    def export_programme(self) -> list[Path]:
+        """Write the report of the whole programme (every meeting, the agreed findings)."""
+        from ..export import export_programme_report
+
+        folder = export_folder(self.store.location)
+        self.result.value = ""
+        written = export_programme_report(
+            self.store,
+            "all",
+            folder,
+            lang=self.lang.value,
+            anonymous=self.anonymous.value,
+            include_confidential=tuple(self.confidential.value),
+        )
+        self._offer(folder, written)
+        return written
+
+    def _offer(self, folder: Path, written: list[Path]) -> None:
         heading = esc(_("Written to {folder}:").format(folder=folder))
         links = "".join(f"<li>{download_link(path)}</li>" for path in written)
         self.result.value = f'<div class="fac-ok">{heading}<ul>{links}</ul></div>'
-        return written
 
 
 PART = Part(facilitator=ExportTab)
