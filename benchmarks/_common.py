@@ -251,23 +251,32 @@ class Served:
     port: int
 
 
-def start_facilitation(workspace: str, *, extra: list[str] | None = None) -> Served:
-    """The real ``facilitation serve`` for a room of 30 on free loopback ports; returns once
-    every page answers."""
-    port = free_ports(3)
+def start_facilitation(
+    workspace: str,
+    *,
+    extra: list[str] | None = None,
+    room: int = 30,
+    participant_servers: int = 1,
+    env: dict[str, str] | None = None,
+) -> Served:
+    """The real ``facilitation serve`` for a room of ``room`` on free loopback ports; returns
+    once every page answers."""
+    port = free_ports(2 + participant_servers)
     command = [sys.executable, "-m", "facilitation.cli", "serve", workspace, "--port", str(port),
-               "--room", "30"]  # fmt: skip
-    env = {**os.environ, "FACILITATION_LANG": "de"}
+               "--room", str(room), "--participant-servers", str(participant_servers)]  # fmt: skip
+    env = {**os.environ, "FACILITATION_LANG": "de", **(env or {})}
     process = spawn(command + (extra or []), name="facilitation serve", env=env,
                     stdout=subprocess.PIPE)  # fmt: skip
     urls: dict[str, str] = {}
+    names = {"participant", "facilitator", "projector"}
+    names |= {f"participant-{n}" for n in range(2, participant_servers + 1)}
     deadline = time.monotonic() + 300
-    while len(urls) < 3:
+    while len(urls) < len(names):
         line = process.stdout.readline()
         if not line:
             raise RuntimeError(f"facilitation serve stopped (status {process.poll()})")
         name, _, url = line.strip().partition(": ")
-        if name in ("participant", "facilitator", "projector"):
+        if name in names:
             urls[name] = url
         if time.monotonic() > deadline:
             raise RuntimeError("facilitation serve did not print its pages")

@@ -7,7 +7,7 @@ throw-away PostgreSQL server), prints one JSON object per line
 (``metric``, ``value``, ``unit``, ``goal``, ``note``) on standard output,
 progress on standard error, and stops everything it started, also on Ctrl-C.
 A metric that cannot be measured here is printed with ``"value": null`` and
-a note that says why. NAME is a group (pages, live, store, network, protocol)
+a note that says why. NAME is a group (pages, live, store, conference, network, protocol)
 or a metric name; it may be given several times.
 """
 
@@ -34,6 +34,7 @@ GROUPS = {
     "pages": "benchmarks.pages",
     "live": "benchmarks.live",
     "store": "benchmarks.store",
+    "conference": "benchmarks.conference",
     "network": "benchmarks._external",
     "protocol": "benchmarks._external",
 }

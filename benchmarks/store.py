@@ -8,6 +8,7 @@ connection; 20 people vote from 30 tabs, so 10 vote from two tabs at once.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import random
@@ -15,6 +16,7 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import facilitation
 from facilitation import VotingError
@@ -187,9 +189,89 @@ def _postgres(attempts: int) -> Result:
                       f"skipped: no PostgreSQL server could be started ({error})")  # fmt: skip
     CLEANUP.add("postgresql", server.stop)
     url = server.create_database("facilitation_bench")
-    log("store: 30 processes on PostgreSQL")
-    found = run_voters(url, attempts)
+    log(f"store: 30 processes on PostgreSQL, {PAGES} pages watching through a relay")
+    with _watching(url, "relay"):
+        found = run_voters(url, attempts)
     result = _line("store_pg_dots_per_s", found, "PostgreSQL (local, fsync off)")
+    result.note += (
+        f"; meanwhile {PAGES} pages watch as under 'serve' (one relay LISTENs, the pages "
+        "read its feed)"
+    )
     if not found["failures"] and (found["lost"] or found["violations"]):
         result.note += f"; LOST {found['lost']}, VIOLATIONS {found['violations']}"
+    if not found["failures"]:
+        log(f"store: the same with {PAGES} pages each LISTENing (as before the relay)")
+        url = server.create_database("facilitation_bench_listen")
+        with _watching(url, "listen"):
+            before = run_voters(url, attempts)
+        if not before["failures"]:
+            rate = before["calls"] / before["seconds"]
+            now = found["calls"] / found["seconds"]
+            result.note += (
+                f"; with {PAGES} LISTENing pages instead: {rate:.0f} dots/s "
+                f"(the relay: {now / rate:.2f}x)"
+            )
     return result
+
+
+PAGES = 100  # pages that watch the workspace while the voters vote
+
+
+def _watch(location: str, how: str, count: int, ready, stop) -> None:
+    """``count`` pages that follow the workspace as kernels do, in threads of one process."""
+    import tempfile
+    import threading
+
+    from facilitation.store._engine import make_engine
+    from facilitation.store._watch import ChangeWatcher, relay
+
+    engine = make_engine(location)
+    threads = []
+    if how == "relay":
+        feed = Path(tempfile.mkdtemp(prefix="bench-feed-")) / "changes.json"
+        halt = threading.Event()
+        threads.append(threading.Thread(target=relay, args=(location, feed),
+                                        kwargs={"stop": halt}, daemon=True))  # fmt: skip
+        threads[0].start()
+        while not feed.exists():
+            time.sleep(0.05)
+        watchers = [ChangeWatcher(engine, feed=feed) for _ in range(count)]
+    else:
+        watchers = [ChangeWatcher(engine) for _ in range(count)]
+
+    def follow(watcher) -> None:
+        while not stop.is_set():
+            if how == "relay":
+                watcher.changes()
+            else:
+                watcher.changed()  # drain the notifications, as a listening kernel must
+            time.sleep(0.15)
+
+    for watcher in watchers:
+        thread = threading.Thread(target=follow, args=(watcher,), daemon=True)
+        thread.start()
+    ready.set()
+    stop.wait()
+    if how == "relay":
+        halt.set()
+    for watcher in watchers:
+        watcher.close()
+
+
+@contextlib.contextmanager
+def _watching(location: str, how: str) -> Iterator[None]:
+    context = multiprocessing.get_context("spawn")
+    ready, stop = context.Event(), context.Event()
+    process = context.Process(target=_watch, args=(location, how, PAGES, ready, stop),
+                              daemon=True)  # fmt: skip
+    process.start()
+    callback = CLEANUP.add("watching pages", process.terminate)
+    try:
+        ready.wait(timeout=120)
+        yield
+    finally:
+        stop.set()
+        process.join(timeout=15)
+        if process.is_alive():
+            process.terminate()
+        CLEANUP.remove(callback)

@@ -35,7 +35,7 @@ LAYERS = {
     "templates": 3, "findings": 3,
     "store": 4,
     "research": 5, "report": 5, "export": 5, "network_io": 5, "shipped": 5, "links": 5,
-    "ui": 6, "serve": 6, "_voila": 6, "cli": 6, "": 6,
+    "ui": 6, "serve": 6, "_voila": 6, "cli": 6, "_relay": 6, "deploy": 6, "": 6,
 }  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import create_workspace, open_workspace
-from ._exceptions import FacilitationError, ServerFailed, WorkspaceNotFound
+from ._exceptions import FacilitationError, WorkspaceNotFound
 from ._version import __version__
 from .export import FORMATS, REPORT_FORMATS
 from .i18n import LANGUAGES, _, current_language, ngettext, set_language
@@ -79,6 +79,54 @@ def _parser() -> argparse.ArgumentParser:
         help=_("file path or database URL (default: the only workspace in ./workspace)"),
     )
     _serve_options(serve)
+    serve.add_argument(
+        "--participant-servers",
+        type=int,
+        default=1,
+        metavar="N",
+        help=_("participant servers to run, on the ports after the first three (default: 1)"),
+    )
+    serve.add_argument(
+        "--behind-proxy",
+        action="store_true",
+        help=_(
+            "for a reverse proxy on this computer (see 'deploy'): every server on this "
+            "computer only, the facilitator's and the projector's page at /facilitator/ "
+            "and /projector/"
+        ),
+    )
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help=_("the address participants use (https://…/): in links, QR codes and addresses"),
+    )
+
+    deploy = commands.add_parser(
+        "deploy",
+        help=_("write the configuration for a server behind nginx"),
+        description=_(
+            "Write the nginx configuration (HTTPS, sticky sessions over several participant "
+            "servers, websockets, optional password for the facilitator's and projector's "
+            "page), a systemd service and the steps into a folder."
+        ),
+    )
+    deploy.add_argument("workspace", metavar="WORKSPACE", help=_("file path or database URL"))
+    deploy.add_argument("--public-url", required=True, metavar="URL",
+                        help=_("the address everyone uses, https://…/"))  # fmt: skip
+    deploy.add_argument("--out", required=True, type=Path, help=_("folder to write to"))
+    deploy.add_argument("--port", type=int, default=8866,
+                        help=_("first port of 'serve' (default: %(default)s)"))  # fmt: skip
+    deploy.add_argument("--participant-servers", type=int, default=2, metavar="N",
+                        help=_("participant servers (default: %(default)s)"))  # fmt: skip
+    deploy.add_argument("--certificate", default="", help=_("TLS certificate (PEM)"))
+    deploy.add_argument("--certificate-key", default="", help=_("its private key (PEM)"))
+    deploy.add_argument("--self-signed", action="store_true",
+                        help=_("make a self-signed certificate (for a test)"))  # fmt: skip
+    deploy.add_argument(
+        "--basic-auth", metavar="USER",
+        help=_("a password at the proxy for the facilitator's and projector's page; the "
+               "password is read from FACILITATION_BASIC_AUTH_PASSWORD or asked for"),
+    )  # fmt: skip
 
     roster = commands.add_parser(
         "import",
@@ -277,7 +325,16 @@ def _default_workspace() -> str:
     )
 
 
-def _serve(workspace: str, port: int, lan: bool, room: int = 12) -> int:
+def _serve(
+    workspace: str,
+    port: int,
+    lan: bool,
+    room: int = 12,
+    *,
+    participant_servers: int = 1,
+    behind_proxy: bool = False,
+    public_url: str | None = None,
+) -> int:
     from . import serve
 
     with open_workspace(workspace) as store:
@@ -292,19 +349,45 @@ def _serve(workspace: str, port: int, lan: bool, room: int = 12) -> int:
 
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with serve.start(workspace, key, port=port, lan=lan, room=max(room, 0)) as servers:
-            for name in ("participant", "facilitator", "projector"):
-                _say(f"{name}: {servers.urls[name]}")
-            if lan:
+        with serve.start(
+            workspace, key, port=port, lan=lan, room=max(room, 0),
+            participant_servers=participant_servers, behind_proxy=behind_proxy,
+            public_url=public_url,
+        ) as servers:  # fmt: skip
+            for name, url in servers.urls.items():
+                _say(f"{name}: {url}")
+            if lan or public_url:
                 _print_qr(servers.urls["participant"])
             _say(_("Press Ctrl-C to stop."))
             while not stop.wait(1.0):
-                if not servers.alive():
-                    raise ServerFailed(page="?", reason=_("a page server stopped"))
+                for name in servers.revive():  # its people reload and go on
+                    _say(_("{name} had stopped and was started again.").format(name=name))
             _say(_("Stopping ..."))
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    return 0
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from .deploy import Site, write_deployment
+
+    site = Site(
+        public_url=args.public_url, participant_servers=args.participant_servers,
+        port=args.port, certificate=args.certificate, certificate_key=args.certificate_key,
+    )  # fmt: skip
+    site.check()
+    basic_auth = None
+    if args.basic_auth:
+        password = os.environ.get("FACILITATION_BASIC_AUTH_PASSWORD") or getpass.getpass()
+        basic_auth = (args.basic_auth, password)
+    for path in write_deployment(
+        args.out, site, args.workspace, self_signed=args.self_signed, basic_auth=basic_auth
+    ):
+        _say(str(path))
     return 0
 
 
@@ -457,7 +540,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _demo(args)
         if args.command == "serve":
-            return _serve(args.workspace or _default_workspace(), args.port, args.lan, args.room)
+            return _serve(
+                args.workspace or _default_workspace(), args.port, args.lan, args.room,
+                participant_servers=args.participant_servers, behind_proxy=args.behind_proxy,
+                public_url=args.public_url,
+            )  # fmt: skip
+        if args.command == "deploy":
+            return _deploy(args)
         if args.command == "export":
             return _export(args)
         if args.command == "report":

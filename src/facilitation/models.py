@@ -485,6 +485,9 @@ class LiveState:
     screen: Screen = Screen.WAITING
     subject_id: int | None = None  # the vote round on the screen
     intake_open: bool = False
+    # The intake open ahead of the meeting (the "Interessenbekundung"): participants'
+    # pages offer it while the meeting shows the waiting screen.
+    intake_ahead: bool = False
     join_code: str | None = None  # open event: newcomers join with this code
     timer_ends_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None

@@ -22,30 +22,35 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ._exceptions import PortInUse, ServerFailed
 from ._paths import shared_folder
+from .store._watch import FEED_ENV
 
-__all__ = ["PAGES", "Page", "Servers", "notebooks_dir", "start"]
+__all__ = ["PAGES", "RELAY", "Page", "Servers", "notebooks_dir", "page_plan", "start"]
 
 
 @dataclass(frozen=True)
 class Page:
-    name: str  # participant, facilitator, projector
+    name: str  # participant (participant-2, ... for more servers), facilitator, projector
     notebook: str
     offset: int  # port = base port + offset
     public: bool  # may be put on the room network
     preheat: int  # spare kernels kept ready once the room has arrived (0: none)
+    path: str = "/"  # where a proxy puts it (``behind_proxy``): "/facilitator/", ...
 
 
 # Participant kernels preheated before anyone comes (``--room``): a peer-learning
@@ -54,9 +59,22 @@ DEFAULT_ROOM = 12
 
 PAGES = (
     Page("participant", "participant.ipynb", 0, public=True, preheat=2),
-    Page("facilitator", "facilitator.ipynb", 1, public=False, preheat=0),
-    Page("projector", "projector.ipynb", 2, public=False, preheat=0),
+    Page("facilitator", "facilitator.ipynb", 1, public=False, preheat=0, path="/facilitator/"),
+    Page("projector", "projector.ipynb", 2, public=False, preheat=0, path="/projector/"),
 )
+
+
+def page_plan(participant_servers: int = 1) -> tuple[Page, ...]:
+    """The pages to serve: :data:`PAGES`, and more participant servers after them.
+
+    >>> [(p.name, p.offset) for p in page_plan(2)]
+    [('participant', 0), ('facilitator', 1), ('projector', 2), ('participant-2', 3)]
+    """
+    more = tuple(
+        Page(f"participant-{n}", "participant.ipynb", 1 + n, public=True, preheat=2)
+        for n in range(2, max(1, participant_servers) + 1)
+    )
+    return (*PAGES, *more)
 
 
 def notebooks_dir() -> Path:
@@ -93,8 +111,18 @@ PAGE_EXTENSIONS = (
 )
 
 
-def voila_command(page: Page, port: int, host: str, room: int = DEFAULT_ROOM) -> list[str]:
-    """The command line of the Voila server of one page."""
+def voila_command(
+    page: Page,
+    port: int,
+    host: str,
+    room: int = DEFAULT_ROOM,
+    *,
+    behind_proxy: bool = False,
+    public_url: str | None = None,
+) -> list[str]:
+    """The command line of the Voila server of one page (``behind_proxy``: at its path;
+    ``public_url``: the origin its pages are opened from is trusted, also where a proxy
+    changes the ``Host`` header)."""
     server = Path(__file__).with_name("_voila.py")  # run as a script: see its docstring
     command = [
         sys.executable, str(server), str(notebooks_dir() / page.notebook),
@@ -115,6 +143,11 @@ def voila_command(page: Page, port: int, host: str, room: int = DEFAULT_ROOM) ->
         # (syntax highlighting, a git panel, ...) would be loaded by every page.
         "--VoilaConfiguration.extension_allowlist=" + repr(list(PAGE_EXTENSIONS)),
     ]  # fmt: skip
+    if behind_proxy and page.path != "/":
+        command.append(f"--Voila.base_url={page.path}")
+    if public_url:
+        parts = urlsplit(public_url)
+        command.append(f"--Voila.tornado_settings=allow_origin={parts.scheme}://{parts.netloc}")
     if page.preheat:
         command += [
             "--preheat_kernel=True",
@@ -130,6 +163,9 @@ class Servers:
 
     processes: dict[str, subprocess.Popen[bytes]]
     urls: dict[str, str]
+    feed_folder: Path | None = None  # the relay's feed, removed when the servers stop
+    commands: dict[str, tuple[list[str], dict[str, str]]] = field(default_factory=dict)
+    verbose: bool = False
 
     def __enter__(self) -> Servers:
         return self
@@ -138,7 +174,22 @@ class Servers:
         self.stop()
 
     def alive(self) -> bool:
-        return all(process.poll() is None for process in self.processes.values())
+        """Whether every page server runs (the relay aside: without it pages watch alone)."""
+        return all(p.poll() is None for name, p in self.processes.items() if name != RELAY)
+
+    def revive(self) -> list[str]:
+        """Start again each server (or the relay) that stopped; the names started.
+
+        Its people reload their pages (a proxy sends them to another server
+        meanwhile) and go on where they were: everything is in the store.
+        """
+        started = []
+        for name, process in list(self.processes.items()):
+            if process.poll() is not None and name in self.commands:
+                command, environment = self.commands[name]
+                self.processes[name] = _spawn(command, environment, self.verbose)
+                started.append(name)
+        return started
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop every server and its kernels."""
@@ -154,6 +205,8 @@ class Servers:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+        if self.feed_folder is not None:
+            shutil.rmtree(self.feed_folder, ignore_errors=True)
 
 
 def start(
@@ -162,16 +215,31 @@ def start(
     *,
     port: int = 8866,
     lan: bool = False,
-    pages: Sequence[Page] = PAGES,
+    pages: Sequence[Page] | None = None,
     room: int = DEFAULT_ROOM,
     timeout: float = 120.0,
     verbose: bool = False,
+    participant_servers: int = 1,
+    behind_proxy: bool = False,
+    public_url: str | None = None,
 ) -> Servers:
     """Start the page servers for ``workspace`` and wait until every page answers.
 
     ``room`` participant kernels are preheated (in the background, after the
-    pages answer) so that a room arriving at once is served from the pool.
+    pages answer; shared out over ``participant_servers``) so that a room
+    arriving at once is served from the pool. ``behind_proxy``: every server
+    listens on this computer only, the facilitator's and the projector's
+    pages at ``/facilitator/`` and ``/projector/``, for a reverse proxy (see
+    :mod:`facilitation.deploy`) that serves them all at ``public_url``, the
+    address the links, the QR code and the printed addresses then use.
+
+    One relay (:mod:`facilitation._relay`) watches the workspace for all the
+    servers; their kernels read its feed instead of each watching the database.
     """
+    pages = tuple(pages) if pages is not None else page_plan(participant_servers)
+    participants = [page for page in pages if page.public]
+    share = -(-room // max(1, len(participants)))  # the room, shared out (rounded up)
+    public = public_url.rstrip("/") + "/" if public_url else None
     plan = []
     urls: dict[str, str] = {}
     for page in pages:
@@ -179,15 +247,22 @@ def start(
         page_port = port + page.offset
         if not _port_free(host, page_port):
             raise PortInUse(port=page_port)
-        plan.append((page, host, page_port))
-        url = f"http://{lan_address() if host != '127.0.0.1' else host}:{page_port}/"
+        path = page.path if behind_proxy else "/"
+        plan.append((page, host, page_port, path))
+        if public is not None:
+            url = public + path.lstrip("/")
+        else:
+            url = f"http://{lan_address() if host != '127.0.0.1' else host}:{page_port}{path}"
         urls[page.name] = url if page.public else f"{url}?key={facilitator_key}"
     if "://" not in workspace:  # the kernels run in the notebooks' folder
         workspace = str(Path(workspace).expanduser().resolve())
+    feed_folder = Path(tempfile.mkdtemp(prefix="facilitation-feed-"))
+    feed = feed_folder / "changes.json"
     environment = {
         **os.environ,
         "FACILITATION_WORKSPACE": workspace,
         "FACILITATION_JOIN_URL": urls.get("participant", ""),
+        FEED_ENV: str(feed),
     }
     environment.pop("QUERY_STRING", None)
     # Our Voila template (see share/voila/templates/facilitation) and our kernel spec
@@ -202,24 +277,50 @@ def start(
     _precompress_static(environment["JUPYTER_PATH"])
 
     processes: dict[str, subprocess.Popen[bytes]] = {}
-    servers = Servers(processes, urls)
+    servers = Servers(processes, urls, feed_folder, verbose=verbose)
     try:
-        for page, host, page_port in plan:
-            processes[page.name] = subprocess.Popen(
-                voila_command(page, page_port, host, room),
-                env=environment,
-                start_new_session=True,  # its own process group: stopped with its kernels
-                stdout=subprocess.DEVNULL,
-                stderr=None if verbose else subprocess.DEVNULL,
-            )
-        for page, _host, page_port in plan:
+        relay = [sys.executable, "-m", "facilitation._relay", workspace, str(feed)]
+        servers.commands[RELAY] = (relay, environment)
+        processes[RELAY] = _spawn(relay, environment, verbose)
+        _wait_for_feed(processes[RELAY], feed, timeout)
+        for page, host, page_port, _path in plan:
+            command = voila_command(
+                page, page_port, host, share if page.public else room,
+                behind_proxy=behind_proxy, public_url=public,
+            )  # fmt: skip
+            servers.commands[page.name] = (command, environment)
+            processes[page.name] = _spawn(command, environment, verbose)
+        for page, _host, page_port, path in plan:
             _wait_until_answering(
-                processes[page.name], page, f"http://127.0.0.1:{page_port}/", timeout
+                processes[page.name], page, f"http://127.0.0.1:{page_port}{path}", timeout
             )
     except BaseException:
         servers.stop()
         raise
     return servers
+
+
+RELAY = "relay"  # the key of the relay among the processes of :class:`Servers`
+
+
+def _spawn(command: list[str], environment: dict[str, str], verbose: bool) -> subprocess.Popen:
+    return subprocess.Popen(
+        command,
+        env=environment,
+        start_new_session=True,  # its own process group: stopped with its kernels
+        stdout=subprocess.DEVNULL,
+        stderr=None if verbose else subprocess.DEVNULL,
+    )
+
+
+def _wait_for_feed(process: subprocess.Popen[bytes], feed: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not feed.exists():
+        if process.poll() is not None:
+            raise ServerFailed(page=RELAY, reason=f"exit status {process.returncode}")
+        if time.monotonic() > deadline:
+            raise ServerFailed(page=RELAY, reason=f"no feed within {timeout:.0f} s")
+        time.sleep(0.1)
 
 
 KERNEL_SPEC = {

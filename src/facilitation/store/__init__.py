@@ -5,6 +5,7 @@
 ``_tables``, ``_actions``, ``_ties``), each over :class:`~._base.StoreBase`.
 """
 
+from ._changes import EVERYTHING, Changes, query_count
 from ._engine import sqlite_path
 from ._open import HEAD, REVISIONS
 from ._schema import DATE_COLUMNS, MOMENT_COLUMNS
@@ -13,9 +14,12 @@ from ._store import DEFAULT_PHASE_MINUTES, Store
 __all__ = [
     "DATE_COLUMNS",
     "DEFAULT_PHASE_MINUTES",
+    "EVERYTHING",
     "HEAD",
     "MOMENT_COLUMNS",
     "REVISIONS",
+    "Changes",
     "Store",
+    "query_count",
     "sqlite_path",
 ]

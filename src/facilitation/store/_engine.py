@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from ._changes import forget, install, note_changes
+
 __all__ = ["BUSY_TIMEOUT_S", "is_url", "make_engine", "read", "sqlite_path", "write"]
 
 BUSY_TIMEOUT_S = 60.0
@@ -52,11 +54,14 @@ def make_engine(location: str | Path) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+        install(engine)
         return engine
     url = make_url(str(location))
     if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
-    return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4)
+    install(engine)
+    return engine
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -76,14 +81,23 @@ def _sqlite_begin(connection: Connection) -> None:
 
 @contextlib.contextmanager
 def write(engine: Engine) -> Iterator[Connection]:
-    """A short write transaction: committed at the end, rolled back on error."""
+    """A short write transaction: committed at the end, rolled back on error.
+
+    Before it commits it notes what it wrote in ``change_log`` (see
+    :mod:`._changes`), so that the pages re-read only what changed.
+    """
     with engine.connect() as connection:
         connection.execution_options(facilitation_write=True)
-        with connection.begin():
-            yield connection
-            if connection.dialect.name == "postgresql":
-                # Delivered at commit, to every page that listens (see _watch.py).
-                connection.exec_driver_sql("NOTIFY facilitation")
+        forget(connection)
+        try:
+            with connection.begin():
+                yield connection
+                note_changes(connection)
+                if connection.dialect.name == "postgresql":
+                    # Delivered at commit, to each server's one listener (see _watch.py).
+                    connection.exec_driver_sql("NOTIFY facilitation")
+        finally:
+            forget(connection)
 
 
 @contextlib.contextmanager

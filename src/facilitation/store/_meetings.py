@@ -7,6 +7,7 @@ A part of :class:`~facilitation.store.Store`: every method is one transaction
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 from typing import Any
 
@@ -18,7 +19,7 @@ from ..models import AgendaItem, LiveState, Meeting, MeetingFormat, Screen, Work
 from . import _schema as s
 from ._base import TITLE, StoreBase, enum_field, live_state, lock_meeting, positive, put_live
 from ._records import fetch, fetch_one, now, put, record, text_field
-from ._watch import ChangeWatcher
+from ._watch import FEED_ENV, ChangeWatcher
 
 __all__ = ["MeetingStore"]
 
@@ -152,8 +153,9 @@ class MeetingStore(StoreBase):
     # --- the live workshop -------------------------------------------------------------------
 
     def watch(self) -> ChangeWatcher:
-        """A cheap way to learn that any page changed the workspace (see ``_watch``)."""
-        return ChangeWatcher(self.engine)
+        """A cheap way to learn what any page changed in the workspace (see ``_watch``):
+        through the server's feed if it has one (``FACILITATION_CHANGE_FEED``)."""
+        return ChangeWatcher(self.engine, feed=os.environ.get(FEED_ENV) or None)
 
     def current_meeting(self) -> Meeting | None:
         """The meeting that is running now (chosen by the facilitator), if any."""
@@ -206,8 +208,16 @@ class MeetingStore(StoreBase):
         return self.live(meeting_id)
 
     def set_intake(self, meeting_id: int, open_: bool) -> LiveState:
-        """Open or close the intake of challenges."""
-        return self._set_live(meeting_id, intake_open=bool(open_))
+        """Open or close the intake of challenges (closing it also ends the one ahead)."""
+        if open_:
+            return self._set_live(meeting_id, intake_open=True)
+        return self._set_live(meeting_id, intake_open=False, intake_ahead=False)
+
+    def set_intake_ahead(self, meeting_id: int, open_: bool) -> LiveState:
+        """Open the intake ahead of the meeting (the "Interessenbekundung"): participants
+        submit their challenges from their own links, at home, while the meeting's pages
+        show the waiting screen; or close it."""
+        return self._set_live(meeting_id, intake_open=bool(open_), intake_ahead=bool(open_))
 
     def start_timer(self, meeting_id: int, seconds: int) -> LiveState:
         """Start a countdown shown on the projector and the participants' pages."""

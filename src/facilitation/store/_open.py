@@ -46,6 +46,7 @@ REVISIONS = (
     "0004_consultation",
     "0005_table_note_withdrawn",
     "0006_findings",
+    "0007_change_log",
 )
 """Every schema revision this version knows, oldest first (a test checks Alembic agrees)."""
 HEAD = REVISIONS[-1]

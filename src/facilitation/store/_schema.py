@@ -443,6 +443,7 @@ meeting_live = Table(
     Column("screen", String(20), nullable=False, server_default="waiting"),
     Column("subject_id", Integer),
     Column("intake_open", Boolean, nullable=False, server_default="0"),
+    Column("intake_ahead", Boolean, nullable=False, server_default="0"),  # migration 0007
     Column("join_code", String(32), unique=True),
     Column("timer_ends_at", UTCDateTime()),
     Column("updated_at", UTCDateTime(), nullable=False),
@@ -530,6 +531,18 @@ priority_dot = Table(
     Column("at", UTCDateTime(), nullable=False),
     CheckConstraint("action IN ('place', 'take_back')", name="action"),
     Index("ix_priority_dot_participant", "participant_id", "finding_id"),
+)
+
+# --- what changed (migration 0007) ------------------------------------------------------
+
+change_log = Table(
+    "change_log",
+    metadata,
+    _id(),
+    # The tables one write transaction wrote, each with the participant whose row it was
+    # where the statement named one: "dot_event:7,meeting_live" (see _changes.py).
+    Column("topics", Text, nullable=False),
+    sqlite_autoincrement=True,  # ids never come back, also after old rows are pruned
 )
 
 _COLUMNS = [column for table in metadata.tables.values() for column in table.columns]

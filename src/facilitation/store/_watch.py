@@ -1,21 +1,29 @@
-"""How a page learns that another page changed the workspace.
+"""How a page learns that another page changed the workspace, and what changed.
 
-Every page is its own kernel process; they share nothing but the store. The
-check must cost next to nothing, and reads no table:
+Every page is its own kernel process; they share nothing but the store. Each
+write transaction adds a row to ``change_log`` naming the tables it wrote
+(see :mod:`._changes`); a page re-reads only what those touch. Learning that
+there is a new row must cost next to nothing:
 
-- SQLite: ``PRAGMA data_version`` on a connection of its own. It changes when
-  any other connection commits. :meth:`ChangeWatcher.wait` sleeps on the
-  kernel's file notifications (inotify, Linux) for the database's files, so a
-  page can wake up the moment someone commits instead of asking on a timer;
-  elsewhere it asks every few milliseconds.
-- PostgreSQL: every write transaction sends ``NOTIFY facilitation``; the
-  watcher listens on a connection of its own and drains the notifications
-  (:meth:`~ChangeWatcher.wait` blocks on that connection's socket).
+- **Under a server** (``facilitation serve``): one relay per server process
+  group (:func:`relay`) watches the database and writes the latest change
+  rows to a small file (the *feed*, named by ``FACILITATION_CHANGE_FEED``);
+  each kernel only looks at that file's size and time, a few times a second,
+  and reads it when it changed. A hundred pages cost the database one
+  listener, not a hundred (PostgreSQL's ``LISTEN`` slows every commit with
+  ``NOTIFY`` by the number of listeners).
+- **On its own** (a notebook, a test, a feed that went silent): the watcher
+  watches the database itself. SQLite: ``PRAGMA data_version`` on a
+  connection of its own, which changes when any other connection commits
+  (:meth:`ChangeWatcher.wait` sleeps on the kernel's file notifications).
+  PostgreSQL: it listens for ``NOTIFY facilitation``, sent by every write.
+  Then it reads the new change rows, one query.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import select
 import sqlite3
@@ -27,41 +35,85 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-__all__ = ["CHANNEL", "ChangeWatcher"]
+from ._changes import EVERYTHING, Changes, decode
+
+__all__ = ["CHANNEL", "FEED_ENV", "ChangeWatcher", "relay"]
 
 CHANNEL = "facilitation"
+FEED_ENV = "FACILITATION_CHANGE_FEED"
 _POLL_S = 0.02  # where there are no file notifications
+_LOOKBACK = 200  # ids this far back may still commit (PostgreSQL numbers before commit)
+_FEED_ROWS = 500  # change rows a feed holds
+_LIMIT = 5000  # change rows read at once; more: the page re-reads everything
+_BEAT_S = 2.0  # a relay rewrites its feed at least this often
+_SILENT_S = 10.0  # a feed this long unchanged: its relay is gone, watch the database
 
 
 class ChangeWatcher:
-    """``changed()`` is true when someone committed a change since the last call.
+    """``changes()``: what others committed since the last call (None if nothing).
 
-    ``wait(timeout)`` blocks until someone commits (or ``timeout`` seconds
-    pass) and then answers as ``changed()`` does.
+    ``changed()`` only says whether anyone committed; ``wait(timeout)`` blocks
+    until someone commits (or ``timeout`` seconds pass). With ``feed`` (a
+    relay's file, see :func:`relay`) the watcher reads that file instead of
+    the database, and watches the database itself only if the feed goes
+    silent.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, feed: str | Path | None = None) -> None:
         self._engine = engine
         self._sqlite: sqlite3.Connection | None = None
         self._pg: Any = None
         self._version: int | None = None
         self._files: _FileEvents | None = None  # made by the first wait()
         self._files_tried = False
-        if engine.dialect.name == "sqlite":
-            self._sqlite = sqlite3.connect(engine.url.database, check_same_thread=False)
+        self._last = 0
+        self._seen: set[int] = set()
+        self._feed: _Feed | None = None
+        if feed is not None:
+            found = _Feed.open(Path(feed))
+            if found is not None:
+                self._feed = found
+                self._take(found.rows)  # what happened before the page opened is not news
+                return
+        self._connect()
+        self._reset()
+
+    def _max_id(self) -> int:
+        """The newest change row's id (0 without any, or without a change log)."""
+        query = "SELECT coalesce(max(id), 0) FROM change_log"
+        try:
+            if self._sqlite is not None:
+                return int(self._sqlite.execute(query).fetchone()[0])
+            return int(self._pg.execute(query).fetchone()[0])
+        except Exception:
+            with contextlib.suppress(Exception):
+                if self._pg is not None:
+                    self._pg.rollback()
+            return 0
+
+    def _connect(self) -> None:
+        if self._engine.dialect.name == "sqlite":
+            self._sqlite = sqlite3.connect(self._engine.url.database, check_same_thread=False)
             self._version = self._data_version()
         else:
             import psycopg
 
-            url = engine.url.set(drivername="postgresql")
+            url = self._engine.url.set(drivername="postgresql")
             self._pg = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
             self._pg.execute(f"LISTEN {CHANNEL}")
+
+    @property
+    def listening(self) -> bool:
+        """Whether this watcher holds a connection of its own to the database."""
+        return self._sqlite is not None or self._pg is not None
 
     def _data_version(self) -> int:
         assert self._sqlite is not None
         return self._sqlite.execute("PRAGMA data_version").fetchone()[0]
 
     def changed(self) -> bool:
+        if self._feed is not None:
+            return self._feed_changes() is not None
         if self._sqlite is not None:
             if self._files is not None:
                 self._files.drain()
@@ -75,9 +127,88 @@ class ChangeWatcher:
             got = True
         return got
 
+    # --- what changed ------------------------------------------------------------------
+
+    def changes(self) -> Changes | None:
+        """What was committed since the last call: None if nothing, else its topics
+        (:data:`EVERYTHING` when some may have been missed)."""
+        if self._feed is not None:
+            return self._feed_changes()
+        if not self.changed():
+            return None
+        rows = self._rows()
+        if rows is None or sum(1 for i, _t in rows if i not in self._seen) >= _LIMIT:
+            self._reset()  # no log, or too much to say: all of it
+            return EVERYTHING
+        return self._take(rows)
+
+    def _reset(self) -> None:
+        """Start afresh from the newest change (the page re-reads everything)."""
+        self._last = self._max_id()
+        self._seen = {i for i, _t in self._rows() or []}
+
+    def _rows(self) -> list[tuple[int, str]] | None:
+        """The change rows that may be new (one query); None without a change log."""
+        since = max(0, self._last - _LOOKBACK)
+        limit = _LIMIT + _LOOKBACK
+        query = f"SELECT id, topics FROM change_log WHERE id > {{}} ORDER BY id LIMIT {limit}"
+        try:
+            if self._sqlite is not None:
+                found = self._sqlite.execute(query.format("?"), (since,)).fetchall()
+            else:
+                found = self._pg.execute(query.format("%s"), (since,)).fetchall()
+        except Exception:  # no change log (an old workspace): anything may have changed
+            with contextlib.suppress(Exception):
+                if self._pg is not None:
+                    self._pg.rollback()
+            return None
+        return [(int(i), str(t)) for i, t in found]
+
+    def _take(self, rows: list[tuple[int, str]] | None) -> Changes | None:
+        """Note ``rows`` as seen; the topics of those not seen before."""
+        if not rows:
+            return None
+        missed = bool(self._seen) and rows[0][0] > self._last + 1
+        topics: set[tuple[str, int | None]] = set()
+        new = False
+        for row_id, text in rows:
+            if row_id in self._seen or row_id <= self._last - _LOOKBACK:
+                continue
+            new = True
+            self._seen.add(row_id)
+            topics |= decode(text)
+            self._last = max(self._last, row_id)
+        floor = self._last - _LOOKBACK
+        self._seen = {i for i in self._seen if i > floor}
+        if missed:
+            return EVERYTHING
+        return Changes(frozenset(topics)) if new else None
+
+    def _feed_changes(self) -> Changes | None:
+        assert self._feed is not None
+        rows = self._feed.read_if_changed()
+        if rows is None:
+            if self._feed.silent_for() > _SILENT_S:  # the relay is gone: look ourselves
+                self._feed = None
+                self._connect()
+                self._reset()
+                return EVERYTHING
+            return None
+        if rows and self._seen and rows[0][0] > self._last + 1:
+            self._take(rows)
+            return EVERYTHING
+        return self._take(rows)
+
     def wait(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for someone's commit; whether there was one."""
         deadline = time.monotonic() + max(0.0, timeout)
+        if self._feed is not None:
+            while not self.changed():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                time.sleep(min(0.05, left))
+            return True
         if self._sqlite is None:
             got = False
             for _ in self._pg.notifies(timeout=max(0.0, timeout), stop_after=1):
@@ -105,6 +236,82 @@ class ChangeWatcher:
                 self._sqlite.close()
             if self._pg is not None:
                 self._pg.close()
+
+
+class _Feed:
+    """A relay's file as a page reads it: only when its size or time changed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stamp: tuple[int, int] | None = None
+        self._read_at = time.monotonic()
+        self.rows: list[tuple[int, str]] = []
+
+    @classmethod
+    def open(cls, path: Path) -> _Feed | None:
+        feed = cls(path)
+        return feed if feed.read_if_changed() is not None else None
+
+    def read_if_changed(self) -> list[tuple[int, str]] | None:
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return None
+        stamp = (info.st_mtime_ns, info.st_size)
+        if stamp == self._stamp:
+            return None
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            rows = [(int(i), str(t)) for i, t in data["rows"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # being replaced: the next look reads it
+        self._stamp = stamp
+        self._read_at = time.monotonic()
+        self.rows = rows
+        return rows
+
+    def silent_for(self) -> float:
+        return time.monotonic() - self._read_at
+
+
+def relay(location: str | Path, feed: str | Path, *, stop: Any = None) -> None:
+    """Watch the workspace for one server's pages and keep ``feed`` up to date.
+
+    The one connection of a server (group) that watches the database: it writes
+    the latest change rows to ``feed`` whenever there are new ones, and at
+    least every two seconds (so pages know it is alive), each time whole (a
+    page never reads half a file). Runs until ``stop`` (a threading.Event) is
+    set, or forever.
+    """
+    from ._engine import make_engine
+
+    path = Path(feed)
+    engine = make_engine(location)
+    watcher = ChangeWatcher(engine)
+    rows: list[tuple[int, str]] = []
+    written = 0.0
+    try:
+        while stop is None or not stop.is_set():
+            now = time.monotonic()
+            if now - written >= _BEAT_S or written == 0.0:
+                _write_feed(path, rows)
+                written = now
+            if watcher.wait(0.5):
+                found = watcher._rows() or []
+                known = {i for i, _t in rows}
+                rows = sorted(rows + [r for r in found if r[0] not in known])[-_FEED_ROWS:]
+                watcher._take(found)
+                _write_feed(path, rows)
+                written = time.monotonic()
+    finally:
+        watcher.close()
+        engine.dispose()
+
+
+def _write_feed(path: Path, rows: list[tuple[int, str]]) -> None:
+    aside = path.with_name(f".{path.name}.{os.getpid()}")
+    aside.write_text(json.dumps({"beat": time.time(), "rows": rows}), encoding="utf-8")
+    os.replace(aside, path)
 
 
 class _FileEvents:

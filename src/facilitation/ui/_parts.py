@@ -31,6 +31,12 @@ Rules live in the store and the logic modules. A piece calls them through
 message; it never decides what is allowed by disabling a button: a page can
 send forged widget messages.
 
+A page re-reads only what changed (see :class:`~facilitation.store.Changes`):
+a view names the tables it reads (``reads``; for a participant's view also
+``own``, the tables of which only her own rows matter, and ``prepare_reads``)
+and is updated when one of them changed, when what the meeting shows changed,
+or when the page acts; a view that names none is updated after every change.
+
 A part's module is imported when a page opens, so it must stay light:
 heavy libraries (pandas, networkx, matplotlib) are imported inside the
 functions that need them, never at the top of the module.
@@ -49,7 +55,7 @@ import ipywidgets as widgets
 from .._exceptions import FacilitationError
 from ..i18n import _
 from ..models import LiveState, Meeting, Participant, Screen
-from ..store import Store
+from ..store import Changes, Store
 from ._common import esc
 
 __all__ = [
@@ -307,6 +313,11 @@ class ParticipantView(_Piece):
     page: ParticipantPage
     # Build ahead while another screen shows (for a view whose opening must be quick).
     prepares: ClassVar[bool] = False
+    # The tables ``update`` reads (None: it is updated after any change), those of which
+    # only her own rows matter, and the tables ``prepare`` reads.
+    reads: ClassVar[frozenset[str] | None] = None
+    own: ClassVar[frozenset[str]] = frozenset()
+    prepare_reads: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, page: ParticipantPage) -> None:
         # Built when first needed: thirty kernels need not hold the widgets of screens
@@ -326,6 +337,13 @@ class ParticipantView(_Piece):
         """Bring the view up to date with the store; ``page.person`` is known here."""
         raise NotImplementedError
 
+    def wants(self, changes: Changes) -> bool:
+        """Whether ``changes`` touch what the view shows (else it is not updated)."""
+        if self.reads is None or changes.any_of(self.reads):
+            return True
+        person = self.page.person
+        return any(changes.mine(table, person.id if person else None) for table in self.own)
+
     def prepare(self, live: LiveState) -> None:
         """Build ahead while another screen shows (only if ``prepares``)."""
 
@@ -340,6 +358,7 @@ class ProjectorView(_Piece):
     screens: ClassVar[tuple[Screen, ...]] = ()
     show_join: ClassVar[bool] = True
     page: ProjectorPage
+    reads: ClassVar[frozenset[str] | None] = None  # the tables ``update`` reads (None: any)
 
     @staticmethod
     def _container() -> widgets.Widget:
@@ -348,6 +367,10 @@ class ProjectorView(_Piece):
     def update(self, meeting: Meeting, live: LiveState) -> None:
         """Bring the view up to date with the store."""
         raise NotImplementedError
+
+    def wants(self, changes: Changes) -> bool:
+        """Whether ``changes`` touch what the view shows (else it is not updated)."""
+        return self.reads is None or changes.any_of(self.reads)
 
 
 class FacilitatorTab(_Piece):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .. import voting
 from ..i18n import _
-from ..models import Challenge, VoteRound
+from ..models import Challenge, Topic, VoteRound
 from ..store import Store, sqlite_path
 from ._common import esc
 
@@ -58,10 +58,21 @@ def timer_ms(ends_at: dt.datetime | None) -> float:
     return ends_at.timestamp() * 1000 if ends_at else 0.0
 
 
-def ranking_html(store: Store, vote_round: VoteRound, *, bars: bool = True) -> str:
-    """A round's result: places (ties shown as ties), dots, and bars."""
-    topics = {t.id: t for t in store.topics(vote_round.meeting_id)}
-    ranks = voting.ranking(store.tally(vote_round.id), vote_round.topic_ids)
+def ranking_html(
+    store: Store,
+    vote_round: VoteRound,
+    *,
+    bars: bool = True,
+    topics: dict[int, Topic] | None = None,
+    counted: dict[int, int] | None = None,
+) -> str:
+    """A round's result: places (ties shown as ties), dots, and bars (``topics`` and
+    ``counted``, the tally, are read from the store unless given)."""
+    if topics is None:
+        topics = {t.id: t for t in store.topics(vote_round.meeting_id)}
+    if counted is None:
+        counted = store.tally(vote_round.id)
+    ranks = voting.ranking(counted, vote_round.topic_ids)
     most = max((rank.dots for rank in ranks), default=0) or 1
     shared = esc(_("shared place"))
     heading = esc(_("Result")) + ": " + esc(vote_round.title)

@@ -17,7 +17,7 @@ import ipywidgets as widgets
 
 from .._exceptions import NoMeetingChosen
 from ..i18n import _, current_language
-from ..store import Store
+from ..store import EVERYTHING, Changes, Store
 from ..templates import TEMPLATES
 from ._common import esc
 from ._front import Countdown
@@ -246,8 +246,9 @@ class FacilitatorApp:
         """Bring the page and every tab up to date with the store."""
         self._refresh(every_tab=True)
 
-    def refresh_visible(self) -> None:
-        """Bring the page and the tab in view up to date (what the live loop calls)."""
+    def refresh_visible(self, _changes: Changes = EVERYTHING) -> None:
+        """Bring the page and the tab in view up to date (what the live loop calls, after
+        any change: the facilitator's page shows almost everything)."""
         self._refresh(every_tab=False)
 
     def _refresh(self, *, every_tab: bool) -> None:

@@ -140,6 +140,8 @@ class ReviewView(ParticipantView):
     """The findings up for review, each with agree / object / only a comment and dots."""
 
     screens = (Screen.REVIEW,)
+    reads = frozenset({"finding"})
+    own = frozenset({"agreement_event", "priority_dot"})
 
     def build(self) -> None:
         self.status = widgets.HTML()
@@ -206,6 +208,7 @@ class ReviewWall(ProjectorView):
     """How many answered, and each finding's counts and priority dots as they come in."""
 
     screens = (Screen.REVIEW,)
+    reads = frozenset({"finding", "agreement_event", "priority_dot", "meeting_participant"})
     show_join = False
 
     def update(self, meeting: Meeting, live: LiveState) -> None:

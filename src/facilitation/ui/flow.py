@@ -28,6 +28,10 @@ class FlowTab(FacilitatorTab):
             widgets.Button(description=_("Collect challenges"), icon="pencil"),
             lambda: self.store.show(page.need_meeting(), Screen.INTAKE),
         )
+        self.ahead = page.wire(
+            widgets.Button(icon="inbox", layout={"width": "auto"}), self.toggle_intake_ahead
+        )
+        self.ahead_state = widgets.HTML()
         self.timer_minutes = widgets.BoundedIntText(
             value=5, min=1, max=240, description=_("Minutes"), layout={"width": "180px"}
         )
@@ -55,6 +59,7 @@ class FlowTab(FacilitatorTab):
         self.widget.children = [
             self.screen_state,
             widgets.HBox([self.show_waiting, self.show_intake], layout=row),
+            widgets.HBox([self.ahead, self.ahead_state], layout=row),
             widgets.HBox([self.timer_minutes, self.start_timer, self.stop_timer], layout=row),
             self.agenda,
             widgets.HBox(
@@ -62,6 +67,12 @@ class FlowTab(FacilitatorTab):
                 layout=row,
             ),
         ]
+
+    def toggle_intake_ahead(self) -> None:
+        """Open the intake ahead of the meeting, or close it."""
+        meeting_id = self.page.need_meeting()
+        live = self.store.live(meeting_id)
+        self.store.set_intake_ahead(meeting_id, not live.intake_ahead)
 
     def add_agenda_item(self) -> None:
         """Append the item typed into the form to the meeting's agenda."""
@@ -76,6 +87,14 @@ class FlowTab(FacilitatorTab):
     def refresh(self, live: LiveState) -> None:
         shown = _("Participants see: {screen}").format(screen=_(SCREEN_WORDS[live.screen]))
         set_if_changed(self.screen_state, f'<div class="fac-card">{esc(shown)}</div>')
+        if live.intake_ahead:
+            label = _("Close the intake ahead")
+            state = _("Participants submit challenges from their links while they wait.")
+        else:
+            label = _("Open the intake ahead of the meeting")
+            state = _("For the 'Interessenbekundung': challenges from home, before the meeting.")
+        set_if_changed(self.ahead, label, "description")
+        set_if_changed(self.ahead_state, f'<span class="fac-muted">{esc(state)}</span>')
         items = self.store.agenda(live.meeting_id)
         rows = "".join(
             "<tr><td>"

@@ -19,6 +19,7 @@ class IntakeView(ParticipantView):
     """The form for a new challenge, and the participant's own challenges."""
 
     screens = (Screen.INTAKE,)
+    reads = frozenset({"challenge", "challenge_tag", "topic", "topic_challenge", "municipality"})
 
     def build(self) -> None:
         self.title_input = widgets.Text(
@@ -50,11 +51,15 @@ class IntakeView(ParticipantView):
         ]
 
     def update(self, live: LiveState) -> None:
-        text = (
-            _("Which challenges do you bring? Submit as many as you like.")
-            if live.intake_open
-            else _("The collection of challenges is closed.")
-        )
+        if not live.intake_open:
+            text = _("The collection of challenges is closed.")
+        elif live.screen is Screen.WAITING:  # ahead of the meeting
+            text = _(
+                "Before we meet: which challenges do you bring to the meeting? Submit as "
+                "many as you like; they are collected for the meeting."
+            )
+        else:
+            text = _("Which challenges do you bring? Submit as many as you like.")
         set_if_changed(self.state, f'<div class="fac-card">{esc(text)}</div>')
         set_if_changed(self.submit_button, not live.intake_open, "disabled")
         person_id = self.page.person.id
@@ -162,6 +167,9 @@ class ChallengeWall(ProjectorView):
     """The wall of challenges as they come in."""
 
     screens = (Screen.INTAKE,)
+    reads = frozenset(
+        {"challenge", "challenge_tag", "topic", "topic_challenge", "municipality", "participant"}
+    )
 
     def update(self, meeting: Meeting, live: LiveState) -> None:
         challenges = self.store.challenges(meeting.id)

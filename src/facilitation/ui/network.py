@@ -76,6 +76,22 @@ def _town_label(m: Municipality) -> str:
 # --- the picture, shared by the wall and the facilitator's preview -------------------------------
 
 
+# The tables the part's pieces show (a page re-reads them when one changed).
+NETWORK_READS = frozenset(
+    {
+        "tie",
+        "municipality",
+        "participant",
+        "meeting_participant",
+        "presence",
+        "municipality_group",
+        "group_member",
+        "topic",
+        "meeting",
+    }
+)
+
+
 class NetworkPicture:
     """Draws the network of a meeting as the display asks, again only when something changed.
 
@@ -214,6 +230,7 @@ class TieEntry(ParticipantView):
     """ "My municipality cooperates with / learns from …": type, partner, topics, strength."""
 
     screens = (Screen.NETWORK,)
+    reads = NETWORK_READS
 
     def build(self) -> None:
         self.partner_id: int | None = None
@@ -457,6 +474,7 @@ class NetworkWall(ProjectorView):
     """The network as it grows: a map or a force layout, and a few key figures."""
 
     screens = (Screen.NETWORK,)
+    reads = NETWORK_READS
     show_join = False
 
     def build(self) -> None:

@@ -17,8 +17,8 @@ import ipywidgets as widgets
 
 from .._exceptions import FacilitationError, RecordNotFound
 from ..i18n import LANGUAGES, _, current_language, set_language
-from ..models import Participant, Screen
-from ..store import Store
+from ..models import LiveState, Meeting, Participant, Screen
+from ..store import EVERYTHING, Changes, Store
 from ._common import esc
 from ._front import Countdown, Identity
 from ._live import LiveLoop
@@ -28,6 +28,14 @@ from ._style import header_row, style_sheet
 from ._views import timer_ms
 
 __all__ = ["ParticipantApp"]
+
+# The tables each thing the page shows comes from: re-read when one of them changed.
+_PERSON = frozenset({"participant", "participant_link"})
+_MEETING = frozenset({"workspace", "meeting"})
+_HEADER = _PERSON | _MEETING | {"municipality"}
+_REGISTERED = frozenset({"meeting_participant"})
+_LIVE = frozenset({"meeting_live"})
+_UNREAD = object()
 
 
 class ParticipantApp:
@@ -39,6 +47,11 @@ class ParticipantApp:
         self.token = ""
         self.meeting_id: int | None = None
         self._seen_in: int | None = None  # the meeting her presence was noted for
+        # What the last refresh read, kept until a change touches it (see refresh()).
+        self._meeting: Meeting | object | None = _UNREAD
+        self._header_for: int | object | None = _UNREAD
+        self._registered: bool | None = None
+        self._live: LiveState | None = None
         self.identity = Identity()
         self.countdown = Countdown()
         self.header = widgets.HTML()
@@ -108,6 +121,7 @@ class ParticipantApp:
             self.identity.remember = token
         self.token = token
         self._seen_in = None
+        self._meeting = self._header_for = _UNREAD
         meeting = self.store.current_meeting()
         self.meeting_id = meeting.id if meeting else None
         if self.person is None:
@@ -205,25 +219,33 @@ class ParticipantApp:
 
     # --- what the facilitator opened -------------------------------------------
 
-    def refresh(self) -> None:
-        """Show what the facilitator has opened now (called whenever the workspace changes)."""
+    def refresh(self, changes: Changes = EVERYTHING) -> None:
+        """Show what the facilitator has opened now, re-reading only what ``changes`` touch
+        (the live loop passes what others changed; anything else refreshes it all)."""
         if self.person is None:
             return
-        try:  # a link the facilitator revoked stops working on open pages too
-            self.person = self.store.participant_for_link(self.token)
-        except FacilitationError as error:
-            self.person = None
-            self.identity.remember = "-"
-            self._show_error(str(error))
-            return
-        meeting = self.store.current_meeting()
+        if changes.any_of(_PERSON):
+            try:  # a link the facilitator revoked stops working on open pages too
+                self.person = self.store.participant_for_link(self.token)
+            except FacilitationError as error:
+                self.person = None
+                self.identity.remember = "-"
+                self._show_error(str(error))
+                return
+        if changes.any_of(_MEETING) or self._meeting is _UNREAD:
+            self._meeting = self.store.current_meeting()
+            self._registered = self._live = None
+        meeting = self._meeting
         self.meeting_id = meeting.id if meeting else None
+        if changes.any_of(_HEADER) or self._header_for != self.meeting_id:
+            self._set_header(meeting.title if meeting else None)
+            self._header_for = self.meeting_id
         if meeting is None:
-            self._set_header(None)
             self._wait(_("The facilitator will open the next step shortly."))
             return
-        self._set_header(meeting.title)
-        if not self.store.is_registered(meeting.id, self.person.id):
+        if self._registered is None or changes.any_of(_REGISTERED):
+            self._registered = self.store.is_registered(meeting.id, self.person.id)
+        if not self._registered:
             # Nothing of a meeting reaches someone who is not part of it.
             self.countdown.ends_at = 0
             self._wait(
@@ -233,12 +255,22 @@ class ParticipantApp:
         if self._seen_in != meeting.id:
             self.store.mark_seen(meeting.id, self.person.id)
             self._seen_in = meeting.id
-        live = self.store.live(meeting.id)
+        shown = self._live
+        if shown is None or changes.any_of(_LIVE):
+            self._live = self.store.live(meeting.id)
+        live = self._live
+        assert live is not None
+        moved = shown is None or live != shown
         self.countdown.ends_at = timer_ms(live.timer_ends_at)
-        view = self._by_screen.get(live.screen)
+        screen = live.screen
+        if screen is Screen.WAITING and live.intake_ahead:
+            screen = Screen.INTAKE  # the intake ahead of the meeting, from home
+        view = self._by_screen.get(screen)
         if view is not None:
             try:
-                view.ensure_built().update(live)
+                wanted = not view.built or view.wants(changes)  # first: it may drop its cache
+                if wanted or moved:
+                    view.ensure_built().update(live)
             except RecordNotFound:
                 view = None  # the subject was deleted under our feet: wait for the next step
             else:
@@ -246,7 +278,7 @@ class ParticipantApp:
         if view is None:
             self._wait(_("The facilitator will open the next step shortly."))
         for each in self.views:
-            if each is not view and each.prepares:
+            if each is not view and each.prepares and (moved or changes.any_of(each.prepare_reads)):
                 each.ensure_built().prepare(live)  # build ahead: the next switch is quick
 
     def _show(self, section: widgets.Widget) -> None:

@@ -14,8 +14,8 @@ import ipywidgets as widgets
 
 from .._exceptions import RecordNotFound
 from ..i18n import _
-from ..models import Screen
-from ..store import Store
+from ..models import LiveState, Meeting, Screen, Workspace
+from ..store import EVERYTHING, Changes, Store
 from ._common import esc
 from ._front import Countdown
 from ._live import LiveLoop
@@ -24,6 +24,9 @@ from ._style import header_row, style_sheet
 from ._views import qr_svg, timer_ms
 
 __all__ = ["ProjectorApp"]
+
+_MEETING = frozenset({"workspace", "meeting"})
+_LIVE = frozenset({"meeting_live"})
 
 
 class ProjectorApp:
@@ -53,6 +56,9 @@ class ProjectorApp:
         self.widget.add_class("fac-root")
         self.widget.add_class("fac-wall")
         self._qr: dict[str, str] = {}
+        # What the last refresh read, kept until a change touches it (see refresh()).
+        self._read: tuple[Meeting | None, Workspace] | None = None
+        self._live: LiveState | None = None
         self.refresh()
         self._loop = LiveLoop(store, self.refresh).start() if live else None
 
@@ -60,23 +66,31 @@ class ProjectorApp:
         """The view that shows ``screen``."""
         return self._by_screen[Screen(screen)]
 
-    def refresh(self) -> None:
-        """Show what the meeting shows now."""
-        meeting = self.store.current_meeting()
-        info = self.store.info()
-        live = self.store.live(meeting.id) if meeting else None
+    def refresh(self, changes: Changes = EVERYTHING) -> None:
+        """Show what the meeting shows now, re-reading only what ``changes`` touch."""
+        if self._read is None or changes.any_of(_MEETING):
+            self._read = (self.store.current_meeting(), self.store.info())
+            self._live = None
+        meeting, info = self._read
+        shown = self._live
+        if meeting is not None and (shown is None or changes.any_of(_LIVE)):
+            self._live = self.store.live(meeting.id)
+        live = self._live if meeting is not None else None
+        moved = shown is None or live != shown
         self.countdown.ends_at = timer_ms(live.timer_ends_at) if live else 0
         set_if_changed(self.title, f"<h1>{esc(meeting.title if meeting else info.title)}</h1>")
         view = self._by_screen.get(live.screen) if live else None
         if view is not None:
             try:
-                view.update(meeting, live)
+                wanted = view.wants(changes)  # first: a view may drop what it keeps
+                if wanted or moved:
+                    view.update(meeting, live)
             except RecordNotFound:
                 view = None
         if view is None:
             set_if_changed(self.idle, f'<div class="fac-muted">{esc(info.title)}</div>')
-        shown = view.widget if view is not None else self.idle
-        show_only(self.sections, shown)
+        shown_widget = view.widget if view is not None else self.idle
+        show_only(self.sections, shown_widget)
         show_join = view is None or view.show_join
         set_if_changed(
             self.join, self._join_html(live.join_code if live else None) if show_join else ""

@@ -131,11 +131,27 @@ def _seating_html(
 # --- the participant's page ------------------------------------------------------------------
 
 
+# The tables the part's pieces show (a page re-reads them when one changed).
+TABLE_READS = frozenset(
+    {
+        "themed_table",
+        "table_round",
+        "table_assignment",
+        "table_note",
+        "participant",
+        "municipality",
+        "municipality_group",
+        "group_member",
+    }
+)
+
+
 class TablesView(ParticipantView):
     """Where she sits this round, with whom, her table's notes and the form to add one; her
     own notes of the round that notes go to, each with a button to withdraw it."""
 
     screens = (Screen.TABLES,)
+    reads = TABLE_READS
 
     def build(self) -> None:
         self.round_id: int | None = None
@@ -266,6 +282,7 @@ class TablesWall(ProjectorView):
     """Who sits where while a round runs; the harvest of every table once it has ended."""
 
     screens = (Screen.TABLES,)
+    reads = TABLE_READS
     show_join = False
 
     def update(self, meeting: Meeting, live: LiveState) -> None:

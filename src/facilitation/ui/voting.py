@@ -6,6 +6,7 @@ While a round is secret a participant's page holds only her own dots, never the 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 import ipywidgets as widgets
@@ -13,7 +14,17 @@ import ipywidgets as widgets
 from .. import voting
 from .._exceptions import FacilitationError, NoRoundChosen, ResultNotFinal
 from ..i18n import N_, _
-from ..models import VOTE_STATE_WORDS, LiveState, Meeting, Screen, Visibility, VoteState
+from ..models import (
+    VOTE_STATE_WORDS,
+    DotAction,
+    LiveState,
+    Meeting,
+    Screen,
+    Visibility,
+    VoteRound,
+    VoteState,
+)
+from ..store import Changes
 from ._common import esc
 from ._parts import (
     FacilitatorTab,
@@ -34,9 +45,15 @@ class VoteView(ParticipantView):
 
     screens = (Screen.VOTE, Screen.RESULTS)
     prepares = True
+    # Others' dots matter only while the tally is live; her own always (her other tab).
+    reads = frozenset({"vote_round", "round_topic", "topic"})
+    own = frozenset({"dot_event"})
+    prepare_reads = reads
 
     def build(self) -> None:
         self.round_id: int | None = None
+        self._round: VoteRound | None = None
+        self._tally_shown = False
         self.status = widgets.HTML()
         self.results = widgets.HTML()
         self.rows: dict[int, tuple[widgets.HTML, widgets.Button, widgets.Button]] = {}
@@ -79,8 +96,14 @@ class VoteView(ParticipantView):
         if pending and pending[-1].id != self.round_id:
             self._build_round(pending[-1].id)
 
+    def _vote_round(self, round_id: int) -> VoteRound:
+        """The round, read again only when rounds or topics changed (see :meth:`wants`)."""
+        if self._round is None or self._round.id != round_id:
+            self._round = self.store.vote_round(round_id)
+        return self._round
+
     def update(self, live: LiveState) -> None:
-        vote_round = self.store.vote_round(live.subject_id)
+        vote_round = self._vote_round(live.subject_id)
         revealed = vote_round.state is VoteState.REVEALED
         show(self.ballot, not revealed)
         show(self.results, revealed)
@@ -91,13 +114,23 @@ class VoteView(ParticipantView):
             self._build_round(vote_round.id)
         self._update_ballot()
 
+    def wants(self, changes: Changes) -> bool:
+        if changes.any_of(self.reads):
+            self._round = None
+        return super().wants(changes) or (self._tally_shown and changes.any_of({"dot_event"}))
+
     def _update_ballot(self) -> None:
-        vote_round = self.store.vote_round(self.round_id)
-        mine = self.store.my_dots(vote_round.id, self.page.person.id)
+        vote_round = self._vote_round(self.round_id)
+        self._tally_shown = vote_round.visibility is Visibility.LIVE
+        counted = None
+        if self._tally_shown:  # one read for the room's tally and her own dots
+            events = self.store.dot_events(vote_round.id)
+            counted = voting.tally(events, vote_round.topic_ids)
+            me = self.page.person.id
+            mine = dict(+Counter(voting.tally([e for e in events if e.participant_id == me])))
+        else:
+            mine = self.store.my_dots(vote_round.id, self.page.person.id)
         left = voting.dots_left(vote_round, mine)
-        counted = (
-            self.store.tally(vote_round.id) if vote_round.visibility is Visibility.LIVE else None
-        )
         if vote_round.state is VoteState.OPEN:
             status = _("You have {left} of {total} dots left.").format(
                 left=left, total=vote_round.dots_per_person
@@ -140,6 +173,7 @@ class VoteView(ParticipantView):
             self.page.clear_message()
         except FacilitationError as error:
             self.page.say_error(str(error))
+            self._round = None  # closed meanwhile, say: read it again
         self._update_ballot()
 
 
@@ -311,20 +345,62 @@ class VoteWall(ProjectorView):
 
     screens = (Screen.VOTE, Screen.RESULTS)
     show_join = False
+    reads = frozenset(
+        {"vote_round", "round_topic", "topic", "dot_event", "meeting_participant", "presence",
+         "participant"}
+    )  # fmt: skip
+
+    def build(self) -> None:
+        # What a dot does not change, read again only when its tables change: a dot
+        # costs the wall one query (who holds how many dots).
+        self._cached: dict[str, tuple[object, object]] = {}
+
+    def _cache(self, name: str, key: object, read: Callable[[], object]) -> object:
+        held = self._cached.get(name)
+        if held is None or held[0] != key:
+            held = (key, read())
+            self._cached[name] = held
+        return held[1]
+
+    def wants(self, changes: Changes) -> bool:
+        if changes.everything or changes.any_of(
+            {"vote_round", "round_topic", "topic", "meeting_participant", "participant"}
+        ):
+            self._cached.clear()
+        elif changes.any_of({"presence"}):
+            self._cached.pop("seen", None)
+        return super().wants(changes)
 
     def update(self, meeting: Meeting, live: LiveState) -> None:
         set_if_changed(self.widget, self._html(meeting.id, live.subject_id))
 
     def _html(self, meeting_id: int, round_id: int) -> str:
-        vote_round = self.store.vote_round(round_id)
+        vote_round = self._cache("round", round_id, lambda: self.store.vote_round(round_id))
         if vote_round.state is VoteState.REVEALED:
             return ranking_html(self.store, vote_round)
+        topics = self._cache(
+            "topics", meeting_id, lambda: {t.id: t for t in self.store.topics(meeting_id)}
+        )
+        counted = None
+        if vote_round.visibility is Visibility.LIVE:  # one read: the tally and who voted
+            events = self.store.dot_events(round_id)
+            counted = voting.tally(events, vote_round.topic_ids)
+            held: dict[int, int] = {}
+            for event in events:
+                step = 1 if event.action is DotAction.PLACE else -1
+                held[event.participant_id] = held.get(event.participant_id, 0) + step
+            held = {person: n for person, n in held.items() if n}
+        else:
+            held = self.store.dots_per_participant(round_id)
         room = voting.progress(
             vote_round,
-            self.store.dots_per_participant(round_id),
-            registered=[p.id for p in self.store.participants(meeting_id)],
-            present=self.store.seen(meeting_id),
-        )
+            held,
+            registered=self._cache(
+                "people", meeting_id,
+                lambda: [p.id for p in self.store.participants(meeting_id)],
+            ),
+            present=self._cache("seen", meeting_id, lambda: self.store.seen(meeting_id)),
+        )  # fmt: skip
         progress = _("{voted} of {expected} have placed dots").format(
             voted=room.voted, expected=room.expected
         )
@@ -335,10 +411,9 @@ class VoteWall(ProjectorView):
             state = _("The vote is closed. The result follows.")
         else:
             state = _("The vote has not started yet.")
-        if vote_round.visibility is Visibility.LIVE:
-            listing = ranking_html(self.store, vote_round)
+        if counted is not None:
+            listing = ranking_html(self.store, vote_round, topics=topics, counted=counted)
         else:
-            topics = {t.id: t for t in self.store.topics(meeting_id)}
             listing = "".join(
                 f'<div class="fac-card">{esc(topics[t].title)}</div>'
                 for t in vote_round.topic_ids

@@ -91,3 +91,17 @@ def _steps_html(steps: Sequence[ActionItem], names: dict[int, str]) -> str:
 def _t(message: str) -> str:
     """A message marked elsewhere, translated now and escaped for HTML."""
     return esc(_(message))
+
+
+# The tables the part's pieces show (a page re-reads them when one changed).
+READS = frozenset(
+    {
+        "consultation",
+        "consultation_entry",
+        "consultation_role",
+        "consultation_phase_change",
+        "consultation_phase_plan",
+        "action_item",
+        "participant",
+    }
+)

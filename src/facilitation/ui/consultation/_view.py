@@ -24,6 +24,7 @@ from .._common import esc
 from .._parts import ParticipantView, set_if_changed, short, show, show_own
 from ._shared import (
     _SECTION_WORDS,
+    READS,
     Phase,
     Role,
     _entry_cards,
@@ -48,6 +49,7 @@ class ConsultationView(ParticipantView):
     """Her role and what it does now, the key question, the method, and the form she may use."""
 
     screens = (Screen.CONSULTATION,)
+    reads = READS
 
     def build(self) -> None:
         self.consultation_id: int | None = None

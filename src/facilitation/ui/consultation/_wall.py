@@ -10,6 +10,7 @@ from ...models import Consultation, EntryKind, LiveState, Meeting, RoleAssignmen
 from .._common import esc
 from .._parts import ProjectorView, set_if_changed
 from ._shared import (
+    READS,
     Phase,
     _entry_cards,
     _key_question_html,
@@ -26,6 +27,7 @@ class ConsultationWall(ProjectorView):
     """The phase and what happens in it, the key question, the method, questions and ideas."""
 
     screens = (Screen.CONSULTATION,)
+    reads = READS
     show_join = False
 
     def update(self, meeting: Meeting, live: LiveState) -> None:
