@@ -113,3 +113,25 @@ def test_a_relay_feeds_the_pages_of_a_server(location: str, fresh_store: Store, 
     finally:
         stop.set()
         thread.join(timeout=30)
+
+
+def test_a_page_watches_alone_when_its_relay_is_gone(
+    sqlite_store: Store, tmp_path, monkeypatch
+) -> None:
+    """A feed nobody writes any more: the page notices and watches the database itself."""
+    from facilitation.store import _watch
+
+    feed = tmp_path / "changes.log"
+    feed.write_text("")
+    monkeypatch.setattr(_watch, "_SILENT_S", 0.3)
+    page = _watch.ChangeWatcher(sqlite_store.engine, feed=feed)
+    try:
+        assert not page.listening
+        time.sleep(0.5)
+        assert page.changes().everything  # re-read everything once, then watch alone
+        assert page.listening
+        sqlite_store.add_meeting("Danach")
+        found = _changes_within(page)
+        assert found is not None and found.any_of({"meeting"})
+    finally:
+        page.close()

@@ -13,11 +13,13 @@ Nothing is listed by hand: the tables come from the statements themselves
 
 from __future__ import annotations
 
+import random
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, insert
+from sqlalchemy import Connection, Engine, event
 
 __all__ = [
     "EVERYTHING",
@@ -34,6 +36,7 @@ __all__ = [
 _TOUCHED = "facilitation_touched"
 _HAS_LOG = "facilitation_has_change_log"
 _NOT_NOTED = frozenset({"change_log", "alembic_version"})
+_SAFE = re.compile(r"[a-z_]+(:[0-9]+)?(,[a-z_]+(:[0-9]+)?)*")
 KEEP = 20_000  # change rows kept; a page further behind re-reads everything
 _PRUNE_EVERY = 1000
 
@@ -143,18 +146,28 @@ def _note(
         touched.update((name, p) for p in people)
 
 
-def note_changes(conn: Connection) -> None:
-    """Add the transaction's change row (if it wrote anything) just before it commits."""
-    from . import _schema as s
+def note_changes(conn: Connection, *, notify: str | None = None) -> None:
+    """Add the transaction's change row (if it wrote anything) just before it commits;
+    with ``notify`` (PostgreSQL), in the same round trip as ``NOTIFY notify``.
 
+    The row holds only table names and ids (never anything typed by a person), so it is
+    written as a literal: one statement, one round trip, for every write.
+    """
     touched = conn.info.pop(_TOUCHED, None)
     if not touched or not _has_log(conn):
+        if notify:
+            conn.exec_driver_sql(f"NOTIFY {notify}")
         return
-    new_id = conn.execute(insert(s.change_log).values(topics=encode(touched))).inserted_primary_key[
-        0
-    ]
-    if new_id % _PRUNE_EVERY == 0:
-        conn.execute(s.change_log.delete().where(s.change_log.c.id <= new_id - KEEP))
+    topics = encode(touched)
+    if not _SAFE.fullmatch(topics):  # pragma: no cover - table names and ids only
+        raise ValueError(f"unexpected change topics {topics!r}")
+    statement = f"INSERT INTO change_log (topics) VALUES ('{topics}')"
+    if notify:
+        statement += f"; NOTIFY {notify}"
+    conn.exec_driver_sql(statement)
+    if random.random() < 1 / _PRUNE_EVERY:  # now and then: keep the newest KEEP rows
+        newest = conn.exec_driver_sql("SELECT max(id) FROM change_log").scalar() or 0
+        conn.exec_driver_sql(f"DELETE FROM change_log WHERE id <= {int(newest) - KEEP}")
 
 
 def forget(conn: Connection) -> None:

@@ -92,10 +92,10 @@ def write(engine: Engine) -> Iterator[Connection]:
         try:
             with connection.begin():
                 yield connection
-                note_changes(connection)
-                if connection.dialect.name == "postgresql":
-                    # Delivered at commit, to each server's one listener (see _watch.py).
-                    connection.exec_driver_sql("NOTIFY facilitation")
+                # On PostgreSQL with NOTIFY, delivered at commit to each server's one
+                # listener (see _watch.py).
+                postgres = connection.dialect.name == "postgresql"
+                note_changes(connection, notify="facilitation" if postgres else None)
         finally:
             forget(connection)
 

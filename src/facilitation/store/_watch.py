@@ -23,7 +23,6 @@ there is a new row must cost next to nothing:
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import select
 import sqlite3
@@ -43,7 +42,8 @@ CHANNEL = "facilitation"
 FEED_ENV = "FACILITATION_CHANGE_FEED"
 _POLL_S = 0.02  # where there are no file notifications
 _LOOKBACK = 200  # ids this far back may still commit (PostgreSQL numbers before commit)
-_FEED_ROWS = 500  # change rows a feed holds
+_FEED_ROWS = 200  # change rows a new feed starts with
+_FEED_BYTES = 1 << 20  # a feed this long is started anew
 _LIMIT = 5000  # change rows read at once; more: the page re-reads everything
 _BEAT_S = 2.0  # a relay rewrites its feed at least this often
 _SILENT_S = 10.0  # a feed this long unchanged: its relay is gone, watch the database
@@ -71,9 +71,8 @@ class ChangeWatcher:
         self._feed: _Feed | None = None
         if feed is not None:
             found = _Feed.open(Path(feed))
-            if found is not None:
+            if found is not None and found.silent_for() < _SILENT_S:
                 self._feed = found
-                self._take(found.rows)  # what happened before the page opened is not news
                 return
         self._connect()
         self._reset()
@@ -168,7 +167,9 @@ class ChangeWatcher:
         """Note ``rows`` as seen; the topics of those not seen before."""
         if not rows:
             return None
-        missed = bool(self._seen) and rows[0][0] > self._last + 1
+        # Read from the database, the rows start before the newest seen; if not, the log
+        # was pruned past rows this page never saw.
+        missed = self._feed is None and bool(self._seen) and rows[0][0] > self._last + 1
         topics: set[tuple[str, int | None]] = set()
         new = False
         for row_id, text in rows:
@@ -186,16 +187,17 @@ class ChangeWatcher:
 
     def _feed_changes(self) -> Changes | None:
         assert self._feed is not None
-        rows = self._feed.read_if_changed()
-        if rows is None:
+        found = self._feed.read_new()
+        if found is None:
             if self._feed.silent_for() > _SILENT_S:  # the relay is gone: look ourselves
                 self._feed = None
                 self._connect()
                 self._reset()
                 return EVERYTHING
             return None
-        if rows and self._seen and rows[0][0] > self._last + 1:
-            self._take(rows)
+        rows, restarted = found
+        if restarted and rows and rows[0][0] > self._last + 1:
+            self._take(rows)  # a new feed that starts after rows this page never saw
             return EVERYTHING
         return self._take(rows)
 
@@ -239,78 +241,101 @@ class ChangeWatcher:
 
 
 class _Feed:
-    """A relay's file as a page reads it: only when its size or time changed."""
+    """A relay's file as a page reads it: an append-only list of change rows, one a line
+    (``"41 dot_event:7,meeting_live"``); a page reads only what was appended since."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._stamp: tuple[int, int] | None = None
-        self._read_at = time.monotonic()
-        self.rows: list[tuple[int, str]] = []
+        self._inode: int | None = None
+        self._offset = 0
+        self._beat = time.time()
 
     @classmethod
     def open(cls, path: Path) -> _Feed | None:
+        """The feed, read from its end on (what came before is not news); None if absent."""
         feed = cls(path)
-        return feed if feed.read_if_changed() is not None else None
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        feed._inode, feed._offset, feed._beat = info.st_ino, info.st_size, info.st_mtime
+        return feed
 
-    def read_if_changed(self) -> list[tuple[int, str]] | None:
+    def read_new(self) -> tuple[list[tuple[int, str]], bool] | None:
+        """The rows appended since the last look, and whether the file was started anew
+        meanwhile (rows may be missing then); None if there is nothing new."""
         try:
             info = os.stat(self.path)
         except OSError:
             return None
-        stamp = (info.st_mtime_ns, info.st_size)
-        if stamp == self._stamp:
+        self._beat = info.st_mtime
+        restarted = info.st_ino != self._inode
+        if restarted:
+            self._inode, self._offset = info.st_ino, 0
+        elif info.st_size <= self._offset:
             return None
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            rows = [(int(i), str(t)) for i, t in data["rows"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # being replaced: the next look reads it
-        self._stamp = stamp
-        self._read_at = time.monotonic()
-        self.rows = rows
-        return rows
+            with open(self.path, "rb") as handle:
+                handle.seek(self._offset)
+                data = handle.read()
+        except OSError:
+            return None
+        complete = data.rfind(b"\n") + 1  # a line being written is read next time
+        self._offset += complete
+        rows = []
+        for line in data[:complete].splitlines():
+            number, _sep, topics = line.decode("utf-8", "replace").partition(" ")
+            if number.isdigit():
+                rows.append((int(number), topics))
+        return rows, restarted
 
     def silent_for(self) -> float:
-        return time.monotonic() - self._read_at
+        """Seconds since the relay last wrote or touched the feed."""
+        return time.time() - self._beat
 
 
 def relay(location: str | Path, feed: str | Path, *, stop: Any = None) -> None:
     """Watch the workspace for one server's pages and keep ``feed`` up to date.
 
-    The one connection of a server (group) that watches the database: it writes
-    the latest change rows to ``feed`` whenever there are new ones, and at
-    least every two seconds (so pages know it is alive), each time whole (a
-    page never reads half a file). Runs until ``stop`` (a threading.Event) is
-    set, or forever.
+    The one connection of a server (group) that watches the database: it
+    appends each new change row to ``feed`` (one line, one ``write``) and
+    touches the file at least every two seconds, so that pages know it is
+    alive. A long feed is started anew with its last rows (pages notice by the
+    file's identity). Runs until ``stop`` (a threading.Event) is set, or forever.
     """
     from ._engine import make_engine
 
     path = Path(feed)
     engine = make_engine(location)
     watcher = ChangeWatcher(engine)
-    rows: list[tuple[int, str]] = []
-    written = 0.0
+    recent: list[tuple[int, str]] = []
+    _start_feed(path, recent)
+    beat = time.monotonic()
     try:
         while stop is None or not stop.is_set():
-            now = time.monotonic()
-            if now - written >= _BEAT_S or written == 0.0:
-                _write_feed(path, rows)
-                written = now
             if watcher.wait(0.5):
                 found = watcher._rows() or []
-                known = {i for i, _t in rows}
-                rows = sorted(rows + [r for r in found if r[0] not in known])[-_FEED_ROWS:]
+                fresh = [row for row in found if row[0] not in watcher._seen]
                 watcher._take(found)
-                _write_feed(path, rows)
-                written = time.monotonic()
+                if fresh:
+                    with open(path, "a", encoding="utf-8") as handle:
+                        handle.write("".join(f"{i} {t}\n" for i, t in fresh))
+                    recent = (recent + fresh)[-_FEED_ROWS:]
+                    beat = time.monotonic()
+                    if path.stat().st_size > _FEED_BYTES:
+                        _start_feed(path, recent)
+            if time.monotonic() - beat >= _BEAT_S:
+                os.utime(path)
+                beat = time.monotonic()
     finally:
         watcher.close()
         engine.dispose()
 
 
-def _write_feed(path: Path, rows: list[tuple[int, str]]) -> None:
+def _start_feed(path: Path, rows: list[tuple[int, str]]) -> None:
+    """A new feed file holding ``rows``, put in place in one step."""
     aside = path.with_name(f".{path.name}.{os.getpid()}")
-    aside.write_text(json.dumps({"beat": time.time(), "rows": rows}), encoding="utf-8")
+    aside.write_text("".join(f"{i} {t}\n" for i, t in rows), encoding="utf-8")
     os.replace(aside, path)
 
 
