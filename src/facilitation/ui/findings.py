@@ -30,7 +30,6 @@ from ..models import (
     SourceKind,
     Stance,
 )
-from ..report import source_labels
 from ._common import esc
 from ._parts import (
     FacilitatorTab,
@@ -427,6 +426,8 @@ class FindingsTab(FacilitatorTab):
     def _refresh_sources(self) -> None:
         finding_id = self.finding_id
         sources = self.store.finding_sources(finding_id) if finding_id else []
+        from ..report import source_labels  # not on a participant page's start-up path
+
         labels = source_labels(self.store, sources, include_confidential=True)
         rows = []
         for source in sources:
@@ -451,7 +452,8 @@ class FindingsTab(FacilitatorTab):
 
     def refresh(self, live: LiveState) -> None:
         self._refresh_choice()
-        self._refresh_records()
+        if self.finding_id:  # the records of every meeting, only when a source can be linked
+            self._refresh_records()
         self._refresh_sources()
         found = self.store.findings()
         addressees = sorted({f.addressee for f in found if f.addressee})
