@@ -47,6 +47,7 @@ __all__ = [
     "NoRoundChosen",
     "NoSourceChosen",
     "NoTableRoundChosen",
+    "NobodyPresent",
     "NotAWorkspace",
     "NotAWorkspaceDatabase",
     "NotAtTable",
@@ -279,6 +280,13 @@ class NotInMeeting(FacilitationError):
     template = N_(
         "{name} is not registered for this meeting. The facilitator can add her or him "
         "to the meeting's participants."
+    )
+
+
+class NobodyPresent(FacilitationError):
+    template = N_(
+        "Nobody is present at this meeting yet. A participant counts as present once she "
+        "opens her page, or when you check her in on the participants tab."
     )
 
 

@@ -168,12 +168,19 @@ def tables(
         }
         for p in people
     ]
+    # One row per registration: present, excused or absent (facilitation.attendance), since
+    # when, whether the facilitator said so, and her first page opening in the meeting.
+    rolls = [store.attendance(m.id) for m in meetings]
     out["attendance"] = [
-        {"meeting_id": m.id, "participant_id": p.id}
-        for m in meetings
-        # with one meeting, ``people`` are its participants already
-        for p in (people if meeting_id is not None else store.participants(m.id))
-    ]
+        {"meeting_id": roll.meeting_id, "participant_id": standing.participant_id,
+         "status": standing.status.value, "at": _plain(standing.since),
+         "by_facilitator": standing.by_hand, "first_seen_at": _plain(standing.opened_at)}
+        for roll in rolls
+        for standing in roll.standings
+    ]  # fmt: skip
+    out["attendance_events"] = _rows(
+        [e for e in store.attendance_events() if e.meeting_id in {m.id for m in meetings}]
+    )
     out["challenges"] = _rows(store.challenges(meeting_id))
     out["topics"] = _rows(store.topics(meeting_id))
     out["vote_rounds"] = _rows(rounds)

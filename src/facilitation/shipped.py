@@ -372,6 +372,7 @@ def _load_meeting(store: Store, plan: dict[str, Any], people: dict[str, int]) ->
         )
     for key in plan.get("attendees", []):
         store.register(meeting.id, people[key])
+        store.set_attendance(meeting.id, people[key], "present")  # they came
 
     challenges = {
         item["key"]: store.add_challenge(

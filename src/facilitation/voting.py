@@ -32,6 +32,7 @@ from ._exceptions import (
     TopicNotInRound,
     word,
 )
+from .attendance import Roll, share
 from .i18n import N_
 from .models import VOTE_STATE_WORDS, DotAction, DotEvent, Visibility, VoteRound, VoteState
 
@@ -280,26 +281,21 @@ class Progress:
     done: int
 
 
-def progress(
-    vote_round: VoteRound,
-    held: Mapping[int, int],
-    registered: Iterable[int],
-    present: Iterable[int] = (),
-) -> Progress:
-    """A round's progress, counted over the meeting's participants only.
+def progress(vote_round: VoteRound, held: Mapping[int, int], attendance: Roll) -> Progress:
+    """A round's progress, counted over those present (the one rule of
+    :func:`facilitation.attendance.share`).
 
-    ``held`` is the dots each participant holds now; ``present`` those who
-    opened their page in the meeting. Expected are the registered who are
-    present, or all registered while nobody has opened a page yet.
+    ``held`` is the dots each participant holds now; ``attendance`` the meeting's roll.
 
+    >>> from .attendance import roll
     >>> at = dt.datetime(2026, 11, 22, 10, 0)
     >>> r = VoteRound(id=1, meeting_id=1, title="", topic_ids=(1, 2, 3), dots_per_person=2,
     ...               max_per_topic=1, state=VoteState.OPEN, created_at=at)
-    >>> progress(r, {7: 2, 8: 1, 99: 2}, registered=[7, 8, 9, 10], present=[7, 8, 9])
+    >>> here = roll(1, [7, 8, 9, 10], opened={7: at, 8: at, 9: at}, events=[])
+    >>> progress(r, {7: 2, 8: 1, 99: 2}, here)
     Progress(voted=2, expected=3, done=1)
     """
-    people = set(registered)
-    expected = len(people & set(present)) or len(people)
-    voted = [p for p, n in held.items() if p in people and n > 0]
-    done = [p for p in voted if held[p] >= vote_round.dots_per_person]
-    return Progress(voted=len(voted), expected=expected, done=len(done))
+    voted = [p for p, n in held.items() if n > 0]
+    counted = share(attendance, voted)
+    done = share(attendance, [p for p in voted if held[p] >= vote_round.dots_per_person])
+    return Progress(voted=counted.done, expected=counted.of, done=done.done)

@@ -160,7 +160,12 @@ class _Programme(Words):
         self.titles = {m.id: clean_text(m.title) for m in self.meetings}
         self.people = {p.id: p for p in store.participants()}
         self.towns = {m.id: clean_text(m.name) for m in store.municipalities()}
-        self.attendance = {m.id: [p.id for p in store.participants(m.id)] for m in self.meetings}
+        # Who attended each meeting (registered is not present: see facilitation.attendance).
+        self.rolls = {m.id: store.attendance(m.id) for m in self.meetings}
+        self.attendance = {
+            meeting_id: [i for i in sorted(roll.registered) if i in roll.present]
+            for meeting_id, roll in self.rolls.items()
+        }
 
 
 def build_programme_report(
@@ -272,12 +277,16 @@ def _meetings(p: _Programme) -> Section:
             Cell(p.t(_FORMAT_WORDS[m.format])),
             Cell(clean_text(m.place)),
             Cell(str(len(p.attendance[m.id]))),
+            Cell(str(len(p.rolls[m.id].registered))),
+            Cell(str(len(p.rolls[m.id].excused))),
+            Cell(str(len(p.rolls[m.id].absent))),
         )
         for m in p.meetings
     )
     columns = (p.t(N_("Date")), p.t(N_("Meeting")), p.t(N_("Format")), p.t(N_("Place")),
-               p.t(N_("Participants")))  # fmt: skip
-    table = Table(columns, rows, widths=(1.2, 3, 1.6, 1.6, 1))
+               p.t(N_("Present")), p.t(N_("Registered")), p.t(N_("Excused")),
+               p.t(N_("Absent")))  # fmt: skip
+    table = Table(columns, rows, widths=(1.2, 3, 1.6, 1.6, 1, 1, 1, 1))
     return Section("meetings", p.t(N_("Meetings")), (table,))
 
 
@@ -289,6 +298,13 @@ def _attendance(p: _Programme) -> Section:
            "than one meeting.")
     ).format(people=len(times), towns=len(towns),
              again=sum(1 for n in times.values() if n > 1))  # fmt: skip
+    registered = {i for roll in p.rolls.values() for i in roll.registered}
+    text += " " + p.t(
+        N_("{registered} people were registered; registrations without attendance: "
+           "{excused} excused, {absent} absent.")
+    ).format(registered=len(registered),
+             excused=sum(len(roll.excused) for roll in p.rolls.values()),
+             absent=sum(len(roll.absent) for roll in p.rolls.values()))  # fmt: skip
     blocks: list[Block] = [Paragraph(text)]
     if not p.anonymous and towns:
         met: dict[int, set[int]] = defaultdict(set)

@@ -10,6 +10,7 @@ from .. import actions as follow_up
 from .. import consultation as consultation_rules
 from .. import voting
 from .._exceptions import MeetingNotFound, NoMeetingToReport
+from ..attendance import ATTENDANCE_WORDS, Roll
 from ..i18n import N_, current_language, language
 from ..models import (
     ACTION_ORIGIN_WORDS,
@@ -19,6 +20,7 @@ from ..models import (
     Consultation,
     ConsultationRole,
     Meeting,
+    Participant,
     Visibility,
     VoteRound,
     VoteState,
@@ -224,9 +226,11 @@ def _agenda(c: _Context) -> Section | None:
 
 
 def _participants(c: _Context) -> Section | None:
-    present = c.store.participants(c.meeting.id)
-    if not present:
+    registered = c.store.participants(c.meeting.id)
+    if not registered:
         return None
+    attendance = c.store.attendance(c.meeting.id)
+    present = [p for p in registered if p.id in attendance.present]
     named = sorted(
         (p for p in present if c.named(p.id)),
         key=lambda p: (c.town(p.municipality_id).casefold(), p.name.casefold()),
@@ -267,7 +271,46 @@ def _participants(c: _Context) -> Section | None:
         if hidden > 0:
             line += " " + c.t(N_("and {n} more.")).format(n=hidden)
         blocks.append(Paragraph(line))
+    blocks.extend(_not_present(c, registered, attendance))
     return Section("participants", c.t(N_("Participants")), tuple(blocks))
+
+
+def _not_present(
+    c: _Context, registered: Sequence[Participant], attendance: Roll
+) -> list[Block | Section]:
+    """Who was registered but did not attend: counted, and named where they consented."""
+    missing = [p for p in registered if p.id not in attendance.present]
+    if not missing:
+        return []
+    text = c.t(N_("Registered but not present: {excused} excused, {absent} absent.")).format(
+        excused=len(attendance.excused), absent=len(attendance.absent)
+    )
+    blocks: list[Block | Section] = [Paragraph(text)]
+    named = sorted(
+        (p for p in missing if c.named(p.id)),
+        key=lambda p: (c.town(p.municipality_id).casefold(), p.name.casefold()),
+    )
+    if named:
+        status = {
+            p.id: c.t(ATTENDANCE_WORDS[s.status])
+            for p in named
+            if (s := attendance.of(p.id)) is not None
+        }
+        blocks.append(
+            Table(
+                columns=(c.t(N_("Name")), c.t(N_("Municipality")), c.t(N_("Attendance"))),
+                rows=tuple(
+                    (
+                        Cell(clean_text(p.name)),
+                        Cell(c.town(p.municipality_id)),
+                        Cell(status.get(p.id, "")),
+                    )
+                    for p in named
+                ),
+                widths=(3, 3, 2),
+            )
+        )
+    return blocks
 
 
 def _challenge_numbers(challenges: Sequence[Challenge]) -> dict[int, int]:

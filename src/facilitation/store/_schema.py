@@ -545,6 +545,20 @@ change_log = Table(
     sqlite_autoincrement=True,  # ids never come back, also after old rows are pruned
 )
 
+# --- who attended (migration 0008) ------------------------------------------------------
+
+attendance_event = Table(
+    "attendance_event",
+    metadata,
+    _id(),
+    Column("meeting_id", Integer, _fk("meeting", ondelete="CASCADE"), nullable=False),
+    Column("participant_id", Integer, _fk("participant", ondelete="CASCADE"), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    CheckConstraint("status IN ('present', 'excused', 'absent')", name="status"),
+    Index("ix_attendance_event_meeting_participant", "meeting_id", "participant_id"),
+)
+
 _COLUMNS = [column for table in metadata.tables.values() for column in table.columns]
 MOMENT_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, UTCDateTime))
 """Names of the columns that hold moments (UTC), wherever they are: parsed as such in tables."""

@@ -17,8 +17,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .. import consultation as consultation_rules
 from .. import tables as seating_rules
-from .._exceptions import NoTableRoundChosen, RosterHasRefusals
+from .._exceptions import NobodyPresent, NoTableRoundChosen, RosterHasRefusals
 from ..consultation import DEFAULT_PHASE_MINUTES
 from ..i18n import translate
 from ..models import (
@@ -27,6 +28,7 @@ from ..models import (
     LiveState,
     Meeting,
     Participant,
+    RoleAssignment,
     Screen,
     TableRound,
     VoteRound,
@@ -35,6 +37,7 @@ from ..roster import RosterPlan, RowStatus, plan_roster
 from ..tabular import Table
 from ..templates import template as meeting_template
 from ._actions import ActionStore
+from ._attendance import AttendanceStore
 from ._consultation import ConsultationStore
 from ._findings import FindingStore
 from ._intake import IntakeStore
@@ -57,6 +60,7 @@ class Store(
     ActionStore,
     TieStore,
     FindingStore,
+    AttendanceStore,
 ):
     """A workspace opened for reading and writing.
 
@@ -261,9 +265,36 @@ class Store(
             wanted = set(participant_ids)
             return [p for p in people if p.id in wanted]
         if present_only:
-            seen = self.seen(meeting_id)
-            return [p for p in people if p.id in seen] or people
+            present = self.attendance(meeting_id).present
+            return [p for p in people if p.id in present] or people
         return people
+
+    def present_participants(self, meeting_id: int) -> list[Participant]:
+        """The participants present at a meeting (see :meth:`attendance`), by name."""
+        with self.atomic():
+            present = self.attendance(meeting_id).present
+            return [p for p in self.participants(meeting_id) if p.id in present]
+
+    def suggest_casting(
+        self, consultation_id: int, *, case_giver_ids: Iterable[int] = ()
+    ) -> list[RoleAssignment]:
+        """Cast a consultation as :func:`facilitation.consultation.suggest_casting` suggests,
+        from the participants present only (one transaction; everybody else loses her role).
+
+        Raises
+        ------
+        NobodyPresent
+            Nobody is present at the consultation's meeting yet.
+        """
+        with self.atomic():
+            current = self.consultation(consultation_id)
+            people = self.present_participants(current.meeting_id)
+            if not people:
+                raise NobodyPresent()
+            cast = consultation_rules.suggest_casting(
+                people, current, case_giver_ids=case_giver_ids
+            )
+            return self.set_roles(consultation_id, cast)
 
     # --- a list of participants in one step ----------------------------------------------
 

@@ -14,6 +14,7 @@ import ipywidgets as widgets
 
 from .. import findings as review_rules
 from .._exceptions import NoFindingChosen, NoSourceChosen
+from ..attendance import share
 from ..consultation import released
 from ..i18n import N_, _
 from ..models import (
@@ -207,7 +208,10 @@ class ReviewWall(ProjectorView):
     """How many answered, and each finding's counts and priority dots as they come in."""
 
     screens = (Screen.REVIEW,)
-    reads = frozenset({"finding", "agreement_event", "priority_dot", "meeting_participant"})
+    reads = frozenset(
+        {"finding", "agreement_event", "priority_dot", "meeting_participant", "presence",
+         "attendance_event"}
+    )  # fmt: skip
     show_join = False
 
     def update(self, meeting: Meeting, live: LiveState) -> None:
@@ -215,10 +219,9 @@ class ReviewWall(ProjectorView):
         ids = {f.id for f in shown}
         events = [e for e in self.store.agreement_events() if e.finding_id in ids]
         counted = review_rules.agreement(events, ids)
-        people = {p.id for p in self.store.participants(meeting.id)}
-        answered = len({e.participant_id for e in events if e.participant_id in people})
+        room = share(self.store.attendance(meeting.id), {e.participant_id for e in events})
         progress = _("{answered} of {total} have answered").format(
-            answered=answered, total=len(people)
+            answered=room.done, total=room.of
         )
         dots = review_rules.priority_tally(self.store.priority_dots(), ids)
         heading = esc(_("Review of the findings"))

@@ -252,14 +252,16 @@ class ParticipantApp:
                 _("You are not registered for this meeting. Please ask the facilitator to add you.")
             )
             return
-        if self._seen_in != meeting.id:
-            self.store.mark_seen(meeting.id, self.person.id)
-            self._seen_in = meeting.id
         shown = self._live
         if shown is None or changes.any_of(_LIVE):
             self._live = self.store.live(meeting.id)
         live = self._live
         assert live is not None
+        ahead = live.screen is Screen.WAITING and live.intake_ahead
+        if self._seen_in != meeting.id and not ahead:
+            # Present from her first page opening in the meeting (not from home, ahead of it).
+            self.store.mark_seen(meeting.id, self.person.id)
+            self._seen_in = meeting.id
         moved = shown is None or live != shown
         self.countdown.ends_at = timer_ms(live.timer_ends_at)
         screen = live.screen

@@ -10,6 +10,7 @@ import ipywidgets as widgets
 
 from .. import voting
 from .._exceptions import FacilitationError, NoParticipantChosen
+from ..attendance import ATTENDANCE_WORDS, Attendance, Roll
 from ..i18n import N_, _
 from ..links import personal_url, write_link_list
 from ..models import STATE_NAMES, LiveState, Municipality, Screen
@@ -61,6 +62,10 @@ class PeopleTab(FacilitatorTab):
             lambda: self.store.close_join(page.need_meeting()),
         )
         self.people_table = widgets.HTML()
+        self.roll_summary = widgets.HTML()
+        self.roll_rows = widgets.VBox()
+        self._roll_widgets: dict[int, tuple[widgets.HBox, widgets.HTML, widgets.ToggleButtons]] = {}
+        self._syncing = False
         self.sheet = widgets.HTML()
         self.make_sheet = page.wire(
             widgets.Button(description=_("Sheet of personal links (print)"), icon="print"),
@@ -96,6 +101,14 @@ class PeopleTab(FacilitatorTab):
         invite = esc(_("Invite a participant"))
         again = esc(_("Participants of earlier meetings"))
         manage = esc(_("Links and registration"))
+        present = esc(_("Who is here"))
+        roll_hint = esc(
+            _(
+                "Present from the first opening of her page in this meeting. Check in who has "
+                "no device, excuse or mark absent with one click; every change is kept with "
+                "its time."
+            )
+        )
         row = {"flex_flow": "row wrap", "align_items": "center"}
         self.widget.children = [
             *self.import_section,
@@ -111,6 +124,9 @@ class PeopleTab(FacilitatorTab):
             self.register_known,
             self.join_state,
             widgets.HBox([self.open_join, self.close_join], layout=row),
+            widgets.HTML(f'<h2>{present}</h2><p class="fac-muted">{roll_hint}</p>'),
+            self.roll_summary,
+            self.roll_rows,
             self.people_table,
             widgets.HTML(f"<h2>{manage}</h2>"),
             widgets.HBox([self.person_choice, self.new_link, self.remove_person], layout=row),
@@ -379,27 +395,101 @@ class PeopleTab(FacilitatorTab):
         show(self.register_known, bool(known))
         choices = [(self._person_label(p, names), p.id) for p in here]
         set_options(self.person_choice, choices)
-        seen = self.store.seen(meeting_id)
+        attendance = self.store.attendance(meeting_id)
+        self._show_roll(attendance, here, names)
         held = self.store.dots_per_participant(round_id) if round_id else {}
         total = self.store.vote_round(round_id).dots_per_person if round_id else 0
         links = self.store.personal_links(meeting_id)
         header = "".join(
             f"<th>{esc(h)}</th>"
-            for h in (_("Name"), _("Municipality"), _("Joined"), _("Dots left"), _("Personal link"))
+            for h in (
+                _("Name"),
+                _("Municipality"),
+                _("Attendance"),
+                _("Dots left"),
+                _("Personal link"),
+            )
         )
         rows = []
         for person in here:
-            joined = "✓" if person.id in seen else "–"
+            joined = _standing_text(attendance, person.id)
             left = str(total - held.get(person.id, 0)) if round_id else ""
             url = self.personal_url(links[person.id])
             town = names.get(person.municipality_id, "")
             rows.append(
                 f"<tr><td>{esc(person.name)}</td><td>{esc(town)}</td>"
-                f"<td>{joined}</td><td>{left}</td><td><code>{esc(url)}</code></td></tr>"
+                f"<td>{esc(joined)}</td><td>{left}</td><td><code>{esc(url)}</code></td></tr>"
             )
         set_if_changed(
             self.people_table, f'<table class="fac-table"><tr>{header}</tr>{"".join(rows)}</table>'
         )
+
+    # --- who is here -------------------------------------------------------------------
+
+    def _show_roll(self, attendance: Roll, here: list[Any], towns: dict[int, str]) -> None:
+        """The roll: how many are here, and one row per registered person with three buttons."""
+        summary = _("Present: {present} of {registered} registered").format(
+            present=len(attendance.present), registered=len(attendance.registered)
+        )
+        summary += " · " + _("excused: {n}").format(n=len(attendance.excused))
+        summary += " · " + _("absent: {n}").format(n=len(attendance.absent))
+        set_if_changed(self.roll_summary, f'<div class="fac-card fac-big">{esc(summary)}</div>')
+        options = [(_(ATTENDANCE_WORDS[status]), status.value) for status in Attendance]
+        rows = []
+        self._syncing = True
+        try:
+            for person in here:
+                held = self._roll_widgets.get(person.id)
+                if held is None:
+                    label = widgets.HTML(layout={"width": "min(100%, 360px)"})
+                    choice = widgets.ToggleButtons(options=options, style={"button_width": "auto"})
+                    choice.add_class("fac-attendance")
+                    choice.observe(
+                        lambda change, pid=person.id: self._on_attendance(pid, change), "value"
+                    )
+                    box = widgets.HBox(
+                        [label, choice], layout={"flex_flow": "row wrap", "align_items": "center"}
+                    )
+                    held = (box, label, choice)
+                    self._roll_widgets[person.id] = held
+                box, label, choice = held
+                said = esc(_standing_text(attendance, person.id))
+                set_if_changed(
+                    label,
+                    f"<b>{esc(self._person_label(person, towns))}</b> "
+                    f'<span class="fac-muted">{said}</span>',
+                )
+                if list(choice.options) != options:
+                    choice.options = options
+                standing = attendance.of(person.id)
+                status = standing.status if standing else Attendance.ABSENT
+                set_if_changed(choice, status.value)
+                rows.append(box)
+        finally:
+            self._syncing = False
+        if list(self.roll_rows.children) != rows:
+            self.roll_rows.children = rows
+
+    def _on_attendance(self, participant_id: int, change: dict) -> None:
+        if self._syncing or change["new"] is None:
+            return
+        status = change["new"]
+        self.page.act(
+            lambda: self.store.set_attendance(self.page.need_meeting(), participant_id, status)
+        )
+
+
+def _standing_text(attendance: Roll, participant_id: int) -> str:
+    """A person's attendance in words: "present since 09:12 (checked in by hand)"."""
+    standing = attendance.of(participant_id)
+    if standing is None:
+        return ""
+    text = _(ATTENDANCE_WORDS[standing.status])
+    if standing.since is not None:
+        text += " " + _("since {time}").format(time=standing.since.astimezone().strftime("%H:%M"))
+    if standing.by_hand:
+        text += " (" + _("by the facilitator") + ")"
+    return text
 
 
 PART = Part(facilitator=PeopleTab)

@@ -310,14 +310,13 @@ class VotingTab(FacilitatorTab):
             self.state.value = self.result.value = ""
             return
         vote_round = self.store.vote_round(round_id)
-        people = self.store.participants(meeting_id)
         held = self.store.dots_per_participant(round_id)
-        voted = len([p for p in people if held.get(p.id)])
+        room = voting.progress(vote_round, held, self.store.attendance(meeting_id))
         text = _(
             "{voted} of {total} have placed dots; {dots} dots each, at most {cap} per topic."
         ).format(
-            voted=voted,
-            total=len(people),
+            voted=room.voted,
+            total=room.expected,
             dots=vote_round.dots_per_person,
             cap=vote_round.max_per_topic,
         )
@@ -347,7 +346,7 @@ class VoteWall(ProjectorView):
     show_join = False
     reads = frozenset(
         {"vote_round", "round_topic", "topic", "dot_event", "meeting_participant", "presence",
-         "participant"}
+         "attendance_event", "participant"}
     )  # fmt: skip
 
     def build(self) -> None:
@@ -367,8 +366,8 @@ class VoteWall(ProjectorView):
             {"vote_round", "round_topic", "topic", "meeting_participant", "participant"}
         ):
             self._cached.clear()
-        elif changes.any_of({"presence"}):
-            self._cached.pop("seen", None)
+        elif changes.any_of({"presence", "attendance_event"}):
+            self._cached.pop("roll", None)
         return super().wants(changes)
 
     def update(self, meeting: Meeting, live: LiveState) -> None:
@@ -392,15 +391,8 @@ class VoteWall(ProjectorView):
             held = {person: n for person, n in held.items() if n}
         else:
             held = self.store.dots_per_participant(round_id)
-        room = voting.progress(
-            vote_round,
-            held,
-            registered=self._cache(
-                "people", meeting_id,
-                lambda: [p.id for p in self.store.participants(meeting_id)],
-            ),
-            present=self._cache("seen", meeting_id, lambda: self.store.seen(meeting_id)),
-        )  # fmt: skip
+        attendance = self._cache("roll", meeting_id, lambda: self.store.attendance(meeting_id))
+        room = voting.progress(vote_round, held, attendance)  # type: ignore[arg-type]
         progress = _("{voted} of {expected} have placed dots").format(
             voted=room.voted, expected=room.expected
         )

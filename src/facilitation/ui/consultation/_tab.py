@@ -223,11 +223,8 @@ class ConsultationTab(FacilitatorTab):
         self.store.show(self.page.need_meeting(), Screen.CONSULTATION, self._need())
 
     def suggest_casting(self) -> None:
-        current = self.store.consultation(self._need())
-        people = self.store.participants(current.meeting_id)
         chosen = [self.case_giver.value] if self.case_giver.value else []
-        cast = rules.suggest_casting(people, current, case_giver_ids=chosen)
-        self.store.set_roles(current.id, cast)
+        self.store.suggest_casting(self._need(), case_giver_ids=chosen)  # those present only
 
     def _set_role(self, participant_id: int, change: dict) -> None:
         if self._syncing or self.consultation_id is None:
