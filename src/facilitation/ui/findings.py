@@ -15,7 +15,7 @@ import ipywidgets as widgets
 from .. import findings as review_rules
 from .._exceptions import NoFindingChosen, NoSourceChosen
 from ..consultation import released
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from ..models import (
     FINDING_KIND_WORDS,
     FINDING_STATUS_WORDS,
@@ -169,9 +169,11 @@ class ReviewView(ParticipantView):
         dots, cap = review_rules.priority_allowance(len(shown))
         left = max(0, dots - sum(held.values()))
         if shown:
-            status = _("You have {left} of {total} priority dots left.").format(
-                left=left, total=dots
-            )
+            status = ngettext(
+                "You have {left} of {total} priority dot left.",
+                "You have {left} of {total} priority dots left.",
+                dots,
+            ).format(left=left, total=dots)
             if cap < dots:
                 status += " " + _("At most {cap} on one finding.").format(cap=cap)
         else:
@@ -217,9 +219,9 @@ class ReviewWall(ProjectorView):
         counted = review_rules.agreement(events, ids)
         people = {p.id for p in self.store.participants(meeting.id)}
         answered = len({e.participant_id for e in events if e.participant_id in people})
-        progress = _("{answered} of {total} have answered").format(
-            answered=answered, total=len(people)
-        )
+        progress = ngettext(
+            "{answered} of {total} has answered", "{answered} of {total} have answered", answered
+        ).format(answered=answered, total=len(people))
         dots = review_rules.priority_tally(self.store.priority_dots(), ids)
         heading = esc(_("Review of the findings"))
         set_if_changed(
