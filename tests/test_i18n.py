@@ -13,7 +13,7 @@ pytest.importorskip("babel")
 from babel.messages.pofile import read_po
 
 import facilitation
-from facilitation import FacilitationError, i18n
+from facilitation import FacilitationError, NoDotsLeft, i18n
 from facilitation._exceptions import word
 from facilitation.i18n import (
     DEFAULT_LANGUAGE,
@@ -53,6 +53,7 @@ def test_the_source_has_marked_messages(source_messages):
     assert len(source_messages) > 50
     assert "Title" in source_messages
     assert FacilitationError.template in source_messages
+    assert NoDotsLeft.template in source_messages  # a message with a count (NN_)
 
 
 def test_every_marked_message_has_a_german_translation(catalog, source_messages):
@@ -163,20 +164,31 @@ def test_every_exception_of_the_package_is_checked():
     assert len(ERROR_CLASSES) >= 18
 
 
+def plural_form(template: str | tuple[str, str], lang: str) -> str:
+    """An exception's template in ``lang``, for a count of 2 if it has a count."""
+    if isinstance(template, tuple):
+        return i18n.ngettext(*template, 2, lang)
+    return translate(template, lang)
+
+
 @pytest.mark.parametrize("error_class", ERROR_CLASSES, ids=lambda c: c.__name__)
 def test_every_exception_renders_in_both_languages(error_class):
-    names = placeholders(error_class.template)
+    template = plural_form(error_class.template, "en")
+    names = placeholders(template)
     details = {name: f"<{name}-sample>" for name in names}
+    if error_class.count:
+        assert error_class.count in names
+        details[error_class.count] = 2
     error = error_class(**details)
     english = error.message("en")
     german = error.message("de")
     for text in (english, german):
         assert text.strip()
         for value in details.values():
-            assert value in text
-    assert english == error_class.template.format(**details)
-    assert german == translate(error_class.template, "de").format(**details)
-    literal = "".join(text for text, *_ in string.Formatter().parse(error_class.template))
+            assert str(value) in text
+    assert english == template.format(**details)
+    assert german == plural_form(error_class.template, "de").format(**details)
+    literal = "".join(text for text, *_ in string.Formatter().parse(template))
     if any(c.isalpha() for c in literal):  # "{field}: {problem}" reads the same in German
         assert german != english
     with language("de"):
@@ -190,7 +202,10 @@ def test_every_exception_renders_in_both_languages(error_class):
 def test_every_exception_survives_pickling(error_class):
     import pickle
 
-    details = {name: word(N_("open")) for name in placeholders(error_class.template)}
+    names = placeholders(plural_form(error_class.template, "en"))
+    details = {name: word(N_("open")) for name in names}
+    if error_class.count:
+        details[error_class.count] = 1
     error = pickle.loads(pickle.dumps(error_class(**details)))
     assert type(error) is error_class
     assert error.message("de") == error_class(**details).message("de")

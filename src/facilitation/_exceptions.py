@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .i18n import N_, translate
+from .i18n import N_, NN_, ngettext, translate
 
 __all__ = [
     "CommentNeeded",
@@ -77,6 +77,7 @@ __all__ = [
     "TableRoundNotRunning",
     "TableRoundOver",
     "TieAlreadyDeclared",
+    "TimeIsUp",
     "TooManyRows",
     "TopicCapReached",
     "TopicNotInRound",
@@ -98,10 +99,13 @@ class FacilitationError(Exception):
     """Base class of every error facilitation raises on purpose.
 
     Subclasses set ``template``: an English message marked with ``N_`` whose
-    ``{placeholders}`` are filled from the keyword arguments.
+    ``{placeholders}`` are filled from the keyword arguments; or, for a message with a
+    count, its singular and plural marked with ``NN_``, and ``count``: the keyword
+    argument whose number chooses the form.
     """
 
-    template: ClassVar[str] = N_("Something went wrong.")
+    template: ClassVar[str | tuple[str, str]] = N_("Something went wrong.")
+    count: ClassVar[str] = ""
 
     def __init__(self, **details: Any) -> None:
         self.details = details
@@ -110,7 +114,12 @@ class FacilitationError(Exception):
     def message(self, lang: str | None = None) -> str:
         """The message in ``lang`` (default: the current language)."""
         details = {key: _shown(value, lang) for key, value in self.details.items()}
-        return translate(self.template, lang).format(**details)
+        if isinstance(self.template, tuple):
+            n = self.details.get(self.count)
+            text = ngettext(*self.template, n if isinstance(n, int) else 2, lang)
+        else:
+            text = translate(self.template, lang)
+        return text.format(**details)
 
     def __str__(self) -> str:
         return self.message()
@@ -304,18 +313,31 @@ class RoundNotOpen(VotingError):
     )
 
 
-class NoDotsLeft(VotingError):
+class TimeIsUp(VotingError):
     template = N_(
-        "You have placed all {dots_per_person} of your dots. Take one back to move it to "
-        "another topic."
+        "The time for this vote is up: it closed at 0:00, and dots are no longer placed or "
+        "taken back. The dots you placed before count."
     )
+
+
+class NoDotsLeft(VotingError):
+    template = NN_(
+        "You have placed {dots_per_person} dot, all you have. Take it back to move it to "
+        "another topic.",
+        "You have placed all {dots_per_person} of your dots. Take one back to move it to "
+        "another topic.",
+    )
+    count = "dots_per_person"
 
 
 class TopicCapReached(VotingError):
-    template = N_(
+    template = NN_(
+        "You already have {max_per_topic} dot on this topic, the most one person may put "
+        "on one topic in this round. Place your other dots on other topics.",
         "You already have {max_per_topic} dots on this topic, the most one person may put "
-        "on one topic in this round. Place your other dots on other topics."
+        "on one topic in this round. Place your other dots on other topics.",
     )
+    count = "max_per_topic"
 
 
 class TopicNotInRound(VotingError):
@@ -479,11 +501,15 @@ class TooManyRows(RosterError):
 
 
 class RosterHasRefusals(RosterError):
-    template = N_(
+    template = NN_(
+        "{refused} of the {rows} rows of {name} cannot be imported (it is listed with its "
+        "line and reason), so nothing was imported. Correct the file and load it again, or "
+        "import only the rows that can be.",
         "{refused} of the {rows} rows of {name} cannot be imported (each is listed with its "
         "line and reason), so nothing was imported. Correct the file and load it again, or "
-        "import only the rows that can be."
+        "import only the rows that can be.",
     )
+    count = "refused"
 
 
 # --- findings and their review ----------------------------------------------------------
@@ -512,17 +538,23 @@ class CommentNeeded(FindingError):
 
 
 class NoPriorityDotsLeft(FindingError):
-    template = N_(
+    template = NN_(
+        "You have given {dots} priority dot, all you have. Take it back to give it to "
+        "another finding.",
         "You have given all {dots} of your priority dots. Take one back to give it to "
-        "another finding."
+        "another finding.",
     )
+    count = "dots"
 
 
 class PriorityCapReached(FindingError):
-    template = N_(
+    template = NN_(
+        "You already gave {cap} dot to this finding, the most one person may give one "
+        "finding. Give the others to other findings.",
         "You already gave {cap} dots to this finding, the most one person may give one "
-        "finding. Give the others to other findings."
+        "finding. Give the others to other findings.",
     )
+    count = "cap"
 
 
 class NoFindingChosen(FacilitationError):

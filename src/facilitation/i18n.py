@@ -26,6 +26,7 @@ from pathlib import Path
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
+    "NN_",
     "N_",
     "_",
     "current_language",
@@ -96,11 +97,21 @@ def N_(message: str) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, lang: str | None = None) -> str:
-    """Translate a message that depends on a count ``n``."""
+    """Translate a message that depends on a count ``n``: its singular or plural form.
+
+    >>> [ngettext("{n} dot", "{n} dots", n, "de").format(n=n) for n in (0, 1, 2)]
+    ['0 Punkte', '1 Punkt', '2 Punkte']
+    """
     return _translations(lang or _current).ngettext(singular, plural, n)
 
 
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+def NN_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message that depends on a count for translation, to be translated later
+    with :func:`ngettext` (as :func:`N_` does for a message without a count)."""
+    return (singular, plural)
+
+
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "NN_": (1, 2)}
 
 
 def extract_messages() -> list[str | tuple[str, str]]:

@@ -31,7 +31,9 @@ __all__ = [
     "ActionUpdate",
     "AgendaItem",
     "AgreementEvent",
+    "AtZero",
     "Challenge",
+    "ClosedBy",
     "Consultation",
     "ConsultationEntry",
     "ConsultationPhase",
@@ -141,6 +143,20 @@ SCREEN_WORDS = {
 class Visibility(StrEnum):
     SECRET = "secret"  # tally hidden until the facilitator reveals it
     LIVE = "live"  # tally shown while dots are placed
+
+
+class AtZero(StrEnum):
+    """What happens when the countdown of a round or a phase reaches 0:00."""
+
+    CLOSE = "close"  # it closes by itself, at the deadline
+    SIGNAL = "signal"  # the pages say that the time is up; the facilitator closes it
+
+
+class ClosedBy(StrEnum):
+    """Who closed a round: the facilitator, or the clock at its deadline."""
+
+    FACILITATOR = "facilitator"
+    CLOCK = "clock"
 
 
 class DotAction(StrEnum):
@@ -325,9 +341,12 @@ class VoteRound:
     state: VoteState = VoteState.DRAFT
     parent_round_id: int | None = None  # a further round over the leaders of this one
     timer_seconds: int | None = None
+    at_zero: AtZero = AtZero.CLOSE  # what happens when its countdown reaches 0:00
     created_at: dt.datetime
     opened_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None  # the deadline of its countdown while it runs
     closed_at: dt.datetime | None = None
+    closed_by: ClosedBy | None = None  # the facilitator, or the clock at the deadline
     revealed_at: dt.datetime | None = None
 
 
@@ -357,6 +376,8 @@ class Consultation:
     method: str | None = None  # a key of facilitation.consultation.METHODS
     phase: ConsultationPhase = ConsultationPhase.CASTING
     phase_started_at: dt.datetime | None = None
+    phase_ends_at: dt.datetime | None = None  # the deadline of the phase's countdown
+    at_zero: AtZero = AtZero.SIGNAL  # what happens when a phase's countdown reaches 0:00
     phase_minutes: dict[str, int] = field(default_factory=dict)
     confidential: bool = True
     include_in_export: bool = False
@@ -455,8 +476,11 @@ class TableRound:
     meeting_id: int
     number: int
     minutes: int = 30
+    at_zero: AtZero = AtZero.CLOSE  # what happens when its countdown reaches 0:00
     started_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None  # the deadline of its countdown while it runs
     ended_at: dt.datetime | None = None
+    ended_by: ClosedBy | None = None  # the facilitator, or the clock at the deadline
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

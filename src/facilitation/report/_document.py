@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..i18n import N_, ngettext, translate
 from ..models import EntryKind, MeetingFormat, Participant
@@ -249,9 +250,10 @@ class Words:
     def t(self, message: str) -> str:
         return translate(message, self.lang)
 
-    def ngettext(self, singular: str, plural: str, count: int) -> str:
-        """The singular or plural form for ``count``, translated, with ``{n}`` filled in."""
-        return ngettext(singular, plural, count, self.lang).format(n=count)
+    def ngettext(self, singular: str, plural: str, count: int, **values: Any) -> str:
+        """The singular or plural form for ``count``, translated, with ``{n}`` (and any
+        other ``values``) filled in."""
+        return ngettext(singular, plural, count, self.lang).format(n=count, **values)
 
     def date(self, day: dt.date | None, long: bool = False) -> str:
         return format_date(day, self.lang, long=long)

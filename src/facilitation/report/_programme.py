@@ -293,18 +293,23 @@ def _meetings(p: _Programme) -> Section:
 def _attendance(p: _Programme) -> Section:
     times: Counter[int] = Counter(i for ids in p.attendance.values() for i in ids)
     towns = {p.people[i].municipality_id for i in times if i in p.people} - {None}
-    text = p.t(
-        N_("{people} people from {towns} municipalities took part; {again} of them in more "
-           "than one meeting.")
-    ).format(people=len(times), towns=len(towns),
-             again=sum(1 for n in times.values() if n > 1))  # fmt: skip
+    text = p.ngettext(
+        "{n} person from {towns} took part; {again} of them in more than one meeting.",
+        "{n} people from {towns} took part; {again} of them in more than one meeting.",
+        len(times),
+        towns=p.ngettext("{n} municipality", "{n} municipalities", len(towns)),
+        again=sum(1 for n in times.values() if n > 1),
+    )
     registered = {i for roll in p.rolls.values() for i in roll.registered}
-    text += " " + p.t(
-        N_("{registered} people were registered; registrations without attendance: "
-           "{excused} excused, {absent} absent.")
-    ).format(registered=len(registered),
-             excused=sum(len(roll.excused) for roll in p.rolls.values()),
-             absent=sum(len(roll.absent) for roll in p.rolls.values()))  # fmt: skip
+    text += " " + p.ngettext(
+        "{n} person was registered; registrations without attendance: "
+        "{excused} excused, {absent} absent.",
+        "{n} people were registered; registrations without attendance: "
+        "{excused} excused, {absent} absent.",
+        len(registered),
+        excused=sum(len(roll.excused) for roll in p.rolls.values()),
+        absent=sum(len(roll.absent) for roll in p.rolls.values()),
+    )
     blocks: list[Block] = [Paragraph(text)]
     if not p.anonymous and towns:
         met: dict[int, set[int]] = defaultdict(set)
@@ -372,12 +377,15 @@ def _actions(p: _Programme) -> Section | None:
     if not actions:
         return None
     counted = follow_up.summary(actions, p.today)
-    text = p.t(
-        N_("{total} actions: {done} done, {open} open or in progress ({overdue} of them "
-           "overdue), {dropped} dropped.")
-    ).format(total=len(actions), done=counted["done"],
-             open=counted["open"] + counted["in_progress"], overdue=counted["overdue"],
-             dropped=counted["dropped"])  # fmt: skip
+    text = p.ngettext(
+        "{n} action: {done} done, {open} open or in progress ({overdue} of them overdue), "
+        "{dropped} dropped.",
+        "{n} actions: {done} done, {open} open or in progress ({overdue} of them overdue), "
+        "{dropped} dropped.",
+        len(actions),
+        done=counted["done"], open=counted["open"] + counted["in_progress"],
+        overdue=counted["overdue"], dropped=counted["dropped"],
+    )  # fmt: skip
     by_meeting: dict[int | None, list[ActionItem]] = defaultdict(list)
     for action in actions:
         by_meeting[action.meeting_id].append(action)

@@ -364,7 +364,11 @@ def _topics_and_votes(c: _Context) -> Section | None:
     if topics:
         blocks.append(
             Paragraph(
-                c.t(N_("The challenges were merged into {n} topics.")).format(n=len(topics))
+                c.ngettext(
+                    "The challenges were merged into {n} topic.",
+                    "The challenges were merged into {n} topics.",
+                    len(topics),
+                )
                 if numbers
                 else c.ngettext("{n} topic was set.", "{n} topics were set.", len(topics))
             )
@@ -413,8 +417,11 @@ def _vote_round(
                 )
             )
         )
-    rules = c.t(N_("{dots} dots per person, at most {cap} on one topic.")).format(
-        dots=vote_round.dots_per_person, cap=vote_round.max_per_topic
+    rules = c.ngettext(
+        "{n} dot per person, at most {cap} on one topic.",
+        "{n} dots per person, at most {cap} on one topic.",
+        vote_round.dots_per_person,
+        cap=vote_round.max_per_topic,
     )
     if vote_round.state is VoteState.DRAFT:
         blocks.append(Paragraph(rules + " " + c.t(N_("This round was prepared but not held."))))
@@ -435,8 +442,11 @@ def _vote_round(
     ranks = voting.ranking(counted, vote_round.topic_ids)
     placed = sum(counted.values())
     people = len(voting.voters(events))
-    rules += " " + c.t(N_("Dots placed: {dots} (by {people} participants).")).format(
-        dots=placed, people=people
+    rules += " " + c.ngettext(
+        "Dots placed: {dots} (by {n} participant).",
+        "Dots placed: {dots} (by {n} participants).",
+        people,
+        dots=placed,
     )
     if vote_round.state is VoteState.OPEN:
         rules += " " + c.t(N_("The round is still open: the result is provisional."))
@@ -482,11 +492,22 @@ def _tie_sentences(c: _Context, ranks: Sequence[voting.Rank], titles: dict[int, 
     for position, tied in groups.items():
         names = [f"„{titles.get(r.topic_id, '?')}“" for r in tied]
         sentences.append(
-            c.t(N_("Tie for place {place} ({dots} dots each): {topics}.")).format(
-                place=position, dots=tied[0].dots, topics=_and(c, names)
+            c.ngettext(
+                "Tie for place {place} ({n} dot each): {topics}.",
+                "Tie for place {place} ({n} dots each): {topics}.",
+                tied[0].dots,
+                place=position,
+                topics=_and(c, names),
             )
         )
     return sentences
+
+
+def _minutes(c: _Context, minutes: Sequence[int]) -> str:
+    """How long rounds last: "30 minutes", "1 minute", or "30/45 minutes" when they differ."""
+    different = list(dict.fromkeys(minutes))
+    shown = "/".join(str(m) for m in different)
+    return c.ngettext("{shown} minute", "{shown} minutes", different[-1], shown=shown)
 
 
 def _and(c: _Context, items: Sequence[str]) -> str:
@@ -510,10 +531,10 @@ def _themed_tables(c: _Context) -> Section | None:
     if table_rounds:
         blocks.append(
             Paragraph(
-                c.t(N_("{tables} themed tables, {rounds} rounds of {minutes} minutes.")).format(
-                    tables=len(tables),
-                    rounds=len(table_rounds),
-                    minutes="/".join(dict.fromkeys(str(r.minutes) for r in table_rounds)),
+                c.t(N_("{tables}, {rounds} of {minutes}.")).format(
+                    tables=c.ngettext("{n} themed table", "{n} themed tables", len(tables)),
+                    rounds=c.ngettext("{n} round", "{n} rounds", len(table_rounds)),
+                    minutes=_minutes(c, [r.minutes for r in table_rounds]),
                 )
             )
         )
@@ -653,12 +674,17 @@ def _network(c: _Context) -> Section | None:
     new = [t for t in ties if t.meeting_id == c.meeting.id]
     blocks: list[Block | Section] = [
         Paragraph(
-            c.t(
-                N_(
-                    "The network as it stood at the end of the meeting: {towns} municipalities "
-                    "with {ties} ties, {new} of them named in this meeting."
-                )
-            ).format(towns=figures["municipalities"], ties=figures["ties"], new=len(new))
+            c.ngettext(
+                "The network as it stood at the end of the meeting: {towns} with {n} tie, "
+                "{new} of them named in this meeting.",
+                "The network as it stood at the end of the meeting: {towns} with {n} ties, "
+                "{new} of them named in this meeting.",
+                figures["ties"],
+                towns=c.ngettext(
+                    "{n} municipality", "{n} municipalities", figures["municipalities"]
+                ),
+                new=len(new),
+            )
         ),
         _network_picture(c, graph, panel, figures),
         Paragraph(c.t(N_("Key figures")), "label"),
@@ -709,8 +735,9 @@ def _network_picture(c: _Context, graph: Any, panel: Any, figures: dict[str, Any
             "of tie, line width by strength. Ties known before the series are included."
         )
     )
-    alt = c.t(N_("Map of the cooperation network: {towns} municipalities, {ties} ties.")).format(
-        towns=figures["municipalities"], ties=figures["ties"]
+    alt = c.t(N_("Map of the cooperation network: {towns}, {ties}.")).format(
+        towns=c.ngettext("{n} municipality", "{n} municipalities", figures["municipalities"]),
+        ties=c.ngettext("{n} tie", "{n} ties", figures["ties"]),
     )
     return Figure(png=png, svg=svg, caption=caption, alt=alt)
 

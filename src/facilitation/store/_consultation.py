@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, insert, select, update
 
 from .. import consultation
-from .._exceptions import InvalidInput, NoRole, NotInMeeting, word
+from .._exceptions import InvalidInput, NoRole, NotInMeeting, PhaseNotReady, word
 from ..i18n import N_
 from ..models import (
     ActionItem,
     ActionStatus,
+    AtZero,
     Consultation,
     ConsultationEntry,
     ConsultationPhase,
@@ -54,14 +55,18 @@ class ConsultationStore(StoreBase):
         include_in_export: bool = False,
         phase_minutes: Mapping[ConsultationPhase | str, int] | None = None,
         municipality_id: int | None = None,
+        at_zero: AtZero | str = AtZero.SIGNAL,
     ) -> Consultation:
         """Prepare a collegial consultation (kollegiale Beratung), starting with the casting.
 
         The minutes per phase default to the variant's (Tietze's for the
         standard). A Fliegende Werkstatt is the host town's case: without
-        ``municipality_id`` it is the meeting's host municipality.
+        ``municipality_id`` it is the meeting's host municipality. ``at_zero``: when a
+        phase's countdown reaches 0:00 the pages say that the time is up (the default),
+        or the consultation moves on to the next phase by itself.
         """
         title = text_field(title, TITLE, limit=300)
+        at_zero = enum_field(AtZero, at_zero, N_("At 0:00"))
         rules = consultation.variant(variant)
         minutes = {phase.value: value for phase, value in rules.phase_minutes.items()}
         minutes.update(_phase_minutes(phase_minutes or {}))
@@ -79,7 +84,7 @@ class ConsultationStore(StoreBase):
                     key_question=key_question, method=chosen.key if chosen else None,
                     phase=ConsultationPhase.CASTING.value, phase_started_at=None,
                     confidential=confidential, include_in_export=include_in_export,
-                    municipality_id=municipality_id, created_at=now(),
+                    municipality_id=municipality_id, at_zero=at_zero.value, created_at=now(),
                 )
             ).inserted_primary_key[0]  # fmt: skip
             c.execute(
@@ -118,7 +123,7 @@ class ConsultationStore(StoreBase):
         or the inclusion in exports (the facilitator's page does this at any time)."""
         allowed = {
             "title", "key_question", "method", "confidential", "include_in_export", "variant",
-            "municipality_id",
+            "municipality_id", "at_zero",
         }  # fmt: skip
         unknown = set(changes) - allowed
         if unknown:
@@ -134,6 +139,8 @@ class ConsultationStore(StoreBase):
             changes["method"] = chosen.key if chosen else None
         if "variant" in changes:
             changes["variant"] = consultation.variant(changes["variant"]).key.value
+        if "at_zero" in changes:
+            changes["at_zero"] = enum_field(AtZero, changes["at_zero"], N_("At 0:00")).value
         for flag in ("confidential", "include_in_export"):
             if flag in changes:
                 changes[flag] = bool(changes[flag])
@@ -209,17 +216,18 @@ class ConsultationStore(StoreBase):
         consultation_id: int,
         target: Callable[[ConsultationPhase], ConsultationPhase | None],
         start_timer: bool,
+        at: dt.datetime | None = None,
     ) -> Consultation:
         current = self._consultation(c, consultation_id, lock=True)
         phase = target(current.phase)
         if phase is None:  # a step beyond either end: nothing happens
             return current
         consultation.check_move(current, self._roles(c, consultation_id), phase)
-        stamp = now()
+        stamp = at or now()
         c.execute(
             update(s.consultation)
             .where(s.consultation.c.id == consultation_id)
-            .values(phase=phase.value, phase_started_at=stamp)
+            .values(phase=phase.value, phase_started_at=stamp, phase_ends_at=None)
         )
         c.execute(
             insert(s.consultation_phase_change).values(
@@ -230,7 +238,40 @@ class ConsultationStore(StoreBase):
             minutes = current.phase_minutes.get(phase.value, 0)
             ends = stamp + dt.timedelta(minutes=minutes) if minutes else None
             put_live(c, current.meeting_id, timer_ends_at=ends)
+            c.execute(
+                update(s.consultation)
+                .where(s.consultation.c.id == consultation_id)
+                .values(phase_ends_at=ends)
+            )
         return self._consultation(c, consultation_id)
+
+    def _close_due_phases(self, c: Connection, when: dt.datetime) -> int:
+        """Move on every consultation whose phase's clock closes it and has passed its
+        deadline: to the next phase, begun at the deadline (its clock not started), inside
+        the caller's transaction; how many. Idempotent: a moved phase has no deadline.
+        Where the next phase is not ready (see :meth:`set_phase`), the phase stays and
+        its time is only signalled."""
+        due = c.execute(
+            select(s.consultation.c.id, s.consultation.c.phase_ends_at).where(
+                s.consultation.c.at_zero == AtZero.CLOSE.value,
+                s.consultation.c.phase_ends_at <= when,
+            )
+        ).all()
+        for consultation_id, deadline in due:
+            try:
+                with c.begin_nested():
+                    self._move(c, consultation_id, consultation.next_phase, False, at=deadline)
+            except PhaseNotReady:
+                pass
+            c.execute(  # not moved (not ready, or the end): the time is up, and signalled
+                update(s.consultation)
+                .where(
+                    s.consultation.c.id == consultation_id,
+                    s.consultation.c.phase_ends_at <= when,
+                )
+                .values(phase_ends_at=None)
+            )
+        return len(due)
 
     def phase_changes(self, consultation_id: int | None = None) -> list[PhaseChange]:
         """When each phase began, in order (of one consultation, or of all)."""

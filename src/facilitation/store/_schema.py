@@ -244,6 +244,9 @@ vote_round = Table(
     Column("opened_at", UTCDateTime()),
     Column("closed_at", UTCDateTime()),
     Column("revealed_at", UTCDateTime()),
+    Column("at_zero", String(10), nullable=False, server_default="close"),  # migration 0011
+    Column("ends_at", UTCDateTime()),  # migration 0011
+    Column("closed_by", String(12)),  # migration 0011
     CheckConstraint("dots_per_person >= 1", name="dots_per_person"),
     CheckConstraint("max_per_topic >= 1", name="max_per_topic"),
 )
@@ -284,6 +287,8 @@ consultation = Table(
     Column("include_in_export", Boolean, nullable=False, server_default="0"),
     _created(),
     Column("municipality_id", Integer, _fk("municipality")),  # migration 0004
+    Column("at_zero", String(10), nullable=False, server_default="signal"),  # migration 0011
+    Column("phase_ends_at", UTCDateTime()),  # migration 0011
 )
 
 consultation_phase_plan = Table(
@@ -398,6 +403,9 @@ table_round = Table(
     Column("started_at", UTCDateTime()),
     Column("ended_at", UTCDateTime()),
     UniqueConstraint("meeting_id", "number", name="uq_table_round_meeting_number"),
+    Column("at_zero", String(10), nullable=False, server_default="close"),  # migration 0011
+    Column("ends_at", UTCDateTime()),  # migration 0011
+    Column("ended_by", String(12)),  # migration 0011
 )
 
 table_assignment = Table(

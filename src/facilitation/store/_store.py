@@ -23,6 +23,7 @@ from .._exceptions import NobodyPresent, NoTableRoundChosen, RosterHasRefusals
 from ..consultation import DEFAULT_PHASE_MINUTES
 from ..i18n import translate
 from ..models import (
+    AtZero,
     Finding,
     FindingStatus,
     LiveState,
@@ -38,6 +39,7 @@ from ..tabular import Table
 from ..templates import template as meeting_template
 from ._actions import ActionStore
 from ._attendance import AttendanceStore
+from ._clock import ClockStore
 from ._consultation import ConsultationStore
 from ._findings import FindingStore
 from ._intake import IntakeStore
@@ -51,6 +53,7 @@ __all__ = ["DEFAULT_PHASE_MINUTES", "Store"]
 
 
 class Store(
+    ClockStore,
     PeopleStore,
     MeetingStore,
     IntakeStore,
@@ -152,7 +155,8 @@ class Store(
                 self.show(vote_round.meeting_id, Screen.VOTE, round_id)
             seconds = vote_round.timer_seconds if timer is True else (timer or None)
             if seconds:
-                self.start_timer(vote_round.meeting_id, seconds)
+                live = self.start_timer(vote_round.meeting_id, seconds)
+                vote_round = self._set_round_deadline(round_id, live.timer_ends_at)
             return vote_round
 
     def close_round(self, round_id: int, *, stop_timer: bool = False) -> VoteRound:
@@ -194,10 +198,12 @@ class Store(
         minutes: int = 30,
         present_only: bool = False,
         participant_ids: Iterable[int] | None = None,
+        at_zero: AtZero | str | None = None,
     ) -> list[TableRound]:
         """Add rounds of the tables up to ``rounds`` and seat everyone in those not yet
         started, rotating against the rounds that ran and mixing towns and city networks
-        (see :func:`facilitation.tables.rotation`); each of them lasts ``minutes``.
+        (see :func:`facilitation.tables.rotation`); each of them lasts ``minutes`` and,
+        with ``at_zero``, ends by itself at 0:00 or only signals (see add_table_round).
 
         Whom to seat: every participant registered for the meeting; with
         ``present_only`` those who have their page open for it (everyone while
@@ -221,6 +227,8 @@ class Store(
                 self.seat(table_round.id, seating)
                 if table_round.minutes != minutes:
                     self.set_round_minutes(table_round.id, minutes)
+                if at_zero is not None and table_round.at_zero != at_zero:
+                    self.set_table_round_at_zero(table_round.id, at_zero)
             return [self.table_round(r.id) for r in waiting]
 
     def mix_table_round(

@@ -11,12 +11,20 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
-from .. import tables
+from .. import clock, tables
 from .._exceptions import InvalidInput, NotAtTable, NotInMeeting, TableRoundNotRunning, word
 from ..i18n import N_
-from ..models import Screen, TableAssignment, TableNote, TableRound, ThemedTable
+from ..models import AtZero, ClosedBy, Screen, TableAssignment, TableNote, TableRound, ThemedTable
 from . import _schema as s
-from ._base import TEXT, StoreBase, lock_meeting, positive, put_live, registered_for
+from ._base import (
+    TEXT,
+    StoreBase,
+    enum_field,
+    lock_meeting,
+    positive,
+    put_live,
+    registered_for,
+)
 from ._records import fetch, fetch_one, locking, now, record, text_field
 
 __all__ = ["TableStore"]
@@ -69,9 +77,13 @@ class TableStore(StoreBase):
             )  # fmt: skip
         return [record(ThemedTable, row) for row in rows]
 
-    def add_table_round(self, meeting_id: int, *, minutes: int = 30) -> TableRound:
-        """Add the next round of table rotation."""
+    def add_table_round(
+        self, meeting_id: int, *, minutes: int = 30, at_zero: AtZero | str = AtZero.CLOSE
+    ) -> TableRound:
+        """Add the next round of table rotation; ``at_zero``: whether it ends by itself when
+        its countdown reaches 0:00 (the default) or the pages only say that the time is up."""
         positive(minutes, N_("Minutes"), allow_none=False)
+        at_zero = enum_field(AtZero, at_zero, N_("At 0:00"))
         with self._write() as c:
             lock_meeting(c, meeting_id)  # the next number
             number = (
@@ -83,13 +95,15 @@ class TableStore(StoreBase):
                 + 1
             )
             new_id = c.execute(
-                insert(s.table_round).values(meeting_id=meeting_id, number=number, minutes=minutes)
+                insert(s.table_round).values(
+                    meeting_id=meeting_id, number=number, minutes=minutes, at_zero=at_zero.value
+                )
             ).inserted_primary_key[0]
-            return record(TableRound, fetch_one(c, s.table_round, new_id))
+            return _table_round(fetch_one(c, s.table_round, new_id))
 
     def table_round(self, round_id: int) -> TableRound:
         with self._read() as c:
-            return record(TableRound, fetch_one(c, s.table_round, round_id))
+            return _table_round(fetch_one(c, s.table_round, round_id))
 
     def table_rounds(self, meeting_id: int) -> list[TableRound]:
         with self._read() as c:
@@ -97,7 +111,7 @@ class TableStore(StoreBase):
                 c, s.table_round, s.table_round.c.meeting_id == meeting_id,
                 order=(s.table_round.c.number,),
             )  # fmt: skip
-        return [record(TableRound, row) for row in rows]
+        return [_table_round(row) for row in rows]
 
     def set_round_minutes(self, round_id: int, minutes: int) -> TableRound:
         """Change how long a round lasts (a running round's countdown is not moved)."""
@@ -107,14 +121,28 @@ class TableStore(StoreBase):
             c.execute(
                 update(s.table_round).where(s.table_round.c.id == round_id).values(minutes=minutes)
             )
-            return record(TableRound, fetch_one(c, s.table_round, round_id))
+            return _table_round(fetch_one(c, s.table_round, round_id))
 
-    def start_table_round(self, round_id: int) -> TableRound:
+    def set_table_round_at_zero(self, round_id: int, at_zero: AtZero | str) -> TableRound:
+        """Whether a round ends by itself when its countdown reaches 0:00, or only signals."""
+        at_zero = enum_field(AtZero, at_zero, N_("At 0:00"))
+        with self._write() as c:
+            fetch_one(c, s.table_round, round_id)
+            c.execute(
+                update(s.table_round)
+                .where(s.table_round.c.id == round_id)
+                .values(at_zero=at_zero.value)
+            )
+            return _table_round(fetch_one(c, s.table_round, round_id))
+
+    def start_table_round(self, round_id: int, *, seconds: int | None = None) -> TableRound:
         """Start a round: its clock and the meeting's countdown start, every page shows it.
 
         A round still running in the meeting ends now; starting a round again
-        (after a false start) restarts its clock.
+        (after a false start) restarts its clock. The clock runs the round's minutes, or
+        ``seconds`` if given (a short round, or a test).
         """
+        positive(seconds, N_("Timer"))
         with self._write() as c:
             meeting_id = fetch_one(c, s.table_round, round_id).meeting_id
             # Every round of the meeting, locked in order: a note in flight (which holds them
@@ -122,6 +150,9 @@ class TableStore(StoreBase):
             rounds = _rounds_of(c, meeting_id, lock=True)
             table_round = next(r for r in rounds if r.id == round_id)
             stamp = now()
+            close_due_table_rounds(
+                c, stamp, s.table_round.c.meeting_id == meeting_id
+            )  # at deadline
             c.execute(
                 update(s.table_round)
                 .where(
@@ -130,33 +161,36 @@ class TableStore(StoreBase):
                     s.table_round.c.started_at.is_not(None),
                     s.table_round.c.ended_at.is_(None),
                 )
-                .values(ended_at=stamp)
+                .values(ended_at=stamp, ended_by=ClosedBy.FACILITATOR.value)
             )
+            ends = stamp + dt.timedelta(seconds=seconds or table_round.minutes * 60)
             c.execute(
                 update(s.table_round)
                 .where(s.table_round.c.id == round_id)
-                .values(started_at=stamp, ended_at=None)
+                .values(started_at=stamp, ends_at=ends, ended_at=None, ended_by=None)
             )
             put_live(
                 c, table_round.meeting_id, screen=Screen.TABLES.value, subject_id=round_id,
-                timer_ends_at=stamp + dt.timedelta(minutes=table_round.minutes),
+                timer_ends_at=ends,
             )  # fmt: skip
-            return record(TableRound, fetch_one(c, s.table_round, round_id))
+            return _table_round(fetch_one(c, s.table_round, round_id))
 
     def end_table_round(self, round_id: int) -> TableRound:
         """End a round (the bell): its clock stops, and so does the meeting's countdown."""
         with self._write() as c:
-            table_round = record(TableRound, fetch_one(c, s.table_round, round_id, lock=True))
+            table_round = _table_round(fetch_one(c, s.table_round, round_id, lock=True))
             if table_round.started_at is None:
                 raise TableRoundNotRunning(number=table_round.number)
-            if table_round.ended_at is None:
+            if table_round.ended_by is ClosedBy.CLOCK:  # its clock ended it: written once
+                close_due_table_rounds(c, now(), s.table_round.c.id == round_id)
+            elif table_round.ended_at is None:
                 c.execute(
                     update(s.table_round)
                     .where(s.table_round.c.id == round_id)
-                    .values(ended_at=now())
+                    .values(ended_at=now(), ended_by=ClosedBy.FACILITATOR.value)
                 )
                 put_live(c, table_round.meeting_id, timer_ends_at=None)
-            return record(TableRound, fetch_one(c, s.table_round, round_id))
+            return _table_round(fetch_one(c, s.table_round, round_id))
 
     def assign(self, round_id: int, table_id: int, participant_ids: Iterable[int]) -> None:
         """Seat participants at a table for a round (each sits at one table per round)."""
@@ -446,4 +480,26 @@ def _rounds_of(
     query = query.order_by(s.table_round.c.id)
     if lock or share:
         query = locking(c, query, share=share and not lock)
-    return [record(TableRound, row) for row in c.execute(query)]
+    return [_table_round(row) for row in c.execute(query)]
+
+
+def _table_round(row: Any) -> TableRound:
+    """A round of the tables as it is now (ended at its deadline if its clock ends it)."""
+    return clock.table_round_as_of(record(TableRound, row), now())
+
+
+def close_due_table_rounds(c: Connection, when: dt.datetime, *which: Any) -> int:
+    """Write the end of every running round of the tables (of those ``which`` selects) whose
+    clock ends it and whose deadline has passed, at its deadline, by the clock, inside the
+    caller's transaction; how many. Idempotent."""
+    return c.execute(
+        update(s.table_round)
+        .where(
+            *which,
+            s.table_round.c.started_at.is_not(None),
+            s.table_round.c.ended_at.is_(None),
+            s.table_round.c.at_zero == AtZero.CLOSE.value,
+            s.table_round.c.ends_at <= when,
+        )
+        .values(ended_at=s.table_round.c.ends_at, ended_by=ClosedBy.CLOCK.value)
+    ).rowcount

@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, exists, func, insert, select, true, update
 
-from .. import voting
-from .._exceptions import InvalidInput, NotInMeeting, RecordNotFound, word
+from .. import clock, voting
+from .._exceptions import InvalidInput, NotInMeeting, RecordNotFound, TimeIsUp, word
 from ..i18n import N_, translate
-from ..models import DotAction, DotEvent, Visibility, VoteRound, VoteState
+from ..models import AtZero, ClosedBy, DotAction, DotEvent, Visibility, VoteRound, VoteState
 from . import _schema as s
 from ._base import TITLE, StoreBase, enum_field, lock_meeting, positive
 from ._records import fetch, fetch_one, now, record, text_field
@@ -39,15 +39,18 @@ class VotingStore(StoreBase):
         visibility: Visibility | str = Visibility.SECRET,
         timer_seconds: int | None = None,
         parent_round_id: int | None = None,
+        at_zero: AtZero | str = AtZero.CLOSE,
     ) -> VoteRound:
         """Prepare a vote round over ``topic_ids`` (state: draft).
 
         Dots per person default to a third of the topics (at least 1, at most
         :data:`facilitation.voting.DOTS_CAP`); the cap per topic to at most 3.
+        ``at_zero``: whether the round closes by itself when its countdown reaches
+        0:00 (the default) or the pages only say that the time is up.
         """
         settings = {
             "title": title, "dots_per_person": dots_per_person, "max_per_topic": max_per_topic,
-            "visibility": visibility, "timer_seconds": timer_seconds,
+            "visibility": visibility, "timer_seconds": timer_seconds, "at_zero": at_zero,
         }  # fmt: skip
         _round_settings(len(dict.fromkeys(topic_ids)), **settings)  # checked before writing
         with self._write() as c:
@@ -65,6 +68,7 @@ class VotingStore(StoreBase):
         max_per_topic: int | None = None,
         visibility: Visibility | str = Visibility.SECRET,
         timer_seconds: int | None = None,
+        at_zero: AtZero | str = AtZero.CLOSE,
     ) -> VoteRound:
         """Prepare a further round over the ``leading`` topics of a round (ties included).
 
@@ -75,7 +79,7 @@ class VotingStore(StoreBase):
         """
         settings = {
             "title": title, "dots_per_person": dots_per_person, "max_per_topic": max_per_topic,
-            "visibility": visibility, "timer_seconds": timer_seconds,
+            "visibility": visibility, "timer_seconds": timer_seconds, "at_zero": at_zero,
         }  # fmt: skip
         with self._write() as c:
             earlier = self._round(c, round_id, share=True)
@@ -96,7 +100,9 @@ class VotingStore(StoreBase):
     ) -> VoteRound:
         """A new round in preparation, inside the caller's transaction (see create_round)."""
         topics = list(dict.fromkeys(topic_ids))
-        title, dots, cap, visibility, timer_seconds = _round_settings(len(topics), **settings)
+        title, dots, cap, visibility, timer_seconds, at_zero = _round_settings(
+            len(topics), **settings
+        )
         lock_meeting(c, meeting_id)  # the next number
         for topic_id in topics:
             if fetch_one(c, s.topic, topic_id).meeting_id != meeting_id:
@@ -114,7 +120,7 @@ class VotingStore(StoreBase):
                 meeting_id=meeting_id, title=text_field(title, TITLE, limit=300),
                 dots_per_person=dots, max_per_topic=cap, visibility=visibility.value,
                 state=VoteState.DRAFT.value, parent_round_id=parent_round_id,
-                timer_seconds=timer_seconds, created_at=now(),
+                timer_seconds=timer_seconds, at_zero=at_zero.value, created_at=now(),
             )
         ).inserted_primary_key[0]  # fmt: skip
         c.execute(
@@ -147,7 +153,7 @@ class VotingStore(StoreBase):
                 .order_by(s.round_topic.c.position)
             ).scalars()
         )
-        return record(VoteRound, row, topic_ids=topics)
+        return clock.vote_round_as_of(record(VoteRound, row, topic_ids=topics), now())
 
     def open_round(self, round_id: int) -> VoteRound:
         """Open a round for dots (from draft, or again after closing)."""
@@ -164,11 +170,24 @@ class VotingStore(StoreBase):
     def _move_round(self, round_id: int, state: VoteState, stamp: str) -> VoteRound:
         with self._write() as c:
             current = self._round(c, round_id, lock=True)
+            if current.closed_by is ClosedBy.CLOCK and current.state is VoteState.CLOSED:
+                close_due_rounds(c, now(), round_id)  # the clock closed it: written now, once
+                if state is VoteState.CLOSED:
+                    return self._round(c, round_id)  # closing it by hand as well: as it is
             voting.check_transition(current, state)
+            values: dict[str, Any] = {"state": state.value, stamp: now()}
+            if state is VoteState.OPEN:  # opened (again): no deadline until a timer starts
+                values.update(ends_at=None, closed_by=None)
+            elif state is VoteState.CLOSED:
+                values["closed_by"] = ClosedBy.FACILITATOR.value
+            c.execute(update(s.vote_round).where(s.vote_round.c.id == round_id).values(values))
+            return self._round(c, round_id)
+
+    def _set_round_deadline(self, round_id: int, ends_at: dt.datetime | None) -> VoteRound:
+        """The deadline of an open round's countdown (see :meth:`Store.open_round`)."""
+        with self._write() as c:
             c.execute(
-                update(s.vote_round)
-                .where(s.vote_round.c.id == round_id)
-                .values(state=state.value, **{stamp: now()})
+                update(s.vote_round).where(s.vote_round.c.id == round_id).values(ends_at=ends_at)
             )
             return self._round(c, round_id)
 
@@ -203,13 +222,30 @@ class VotingStore(StoreBase):
                 self._missing_for_dot(c, round_id, participant_id)
             if not row.registered:
                 raise NotInMeeting(name=row.name)
-            voting.check_dot(
-                action, VoteState(row.state), row.dots_per_person, row.max_per_topic,
-                in_round=bool(row.in_round), held=int(row.held), on_topic=int(row.on_topic),
-            )  # fmt: skip
-            values = {**ids, "action": action.value, "at": now()}
-            new_id = c.execute(_INSERT_DOT, values).inserted_primary_key[0]
+            stamp = now()
+            due = row.state == VoteState.OPEN.value and clock.is_due(
+                AtZero(row.at_zero), row.ends_at, stamp
+            )
+            time_is_up = due or (
+                row.state == VoteState.CLOSED.value and row.closed_by == ClosedBy.CLOCK.value
+            )
+            if not time_is_up:
+                voting.check_dot(
+                    action, VoteState(row.state), row.dots_per_person, row.max_per_topic,
+                    in_round=bool(row.in_round), held=int(row.held), on_topic=int(row.on_topic),
+                )  # fmt: skip
+                values = {**ids, "action": action.value, "at": stamp}
+                new_id = c.execute(_INSERT_DOT, values).inserted_primary_key[0]
+        if time_is_up:  # the deadline passed: the dot is refused, the close written (once)
+            if due:
+                self._close_due_round(round_id)
+            raise TimeIsUp()
         return DotEvent(id=new_id, **{**values, "action": action})
+
+    def _close_due_round(self, round_id: int) -> None:
+        """Write the close of a round whose clock has closed it (if nobody has yet)."""
+        with self._write() as c:
+            close_due_rounds(c, now(), round_id)
 
     @staticmethod
     def _missing_for_dot(c: Connection, round_id: int, participant_id: int) -> None:
@@ -278,6 +314,9 @@ _DOT_STATE = (
     select(
         s.participant.c.name,
         s.vote_round.c.state,
+        s.vote_round.c.at_zero,
+        s.vote_round.c.ends_at,
+        s.vote_round.c.closed_by,
         s.vote_round.c.dots_per_person,
         s.vote_round.c.max_per_topic,
         exists()
@@ -327,7 +366,8 @@ def _round_settings(
     max_per_topic: int | None,
     visibility: Visibility | str,
     timer_seconds: int | None,
-) -> tuple[str, int, int, Visibility, int | None]:
+    at_zero: AtZero | str = AtZero.CLOSE,
+) -> tuple[str, int, int, Visibility, int | None, AtZero]:
     """A new round's settings for ``n_topics`` topics, checked, with their defaults."""
     if not n_topics:
         raise InvalidInput(
@@ -338,4 +378,29 @@ def _round_settings(
     cap = voting.default_max_per_topic(dots) if max_per_topic is None else max_per_topic
     positive(cap, N_("Dots per topic"), allow_none=False)
     positive(timer_seconds, N_("Timer"))
-    return title, dots, cap, enum_field(Visibility, visibility, N_("Visibility")), timer_seconds
+    visibility = enum_field(Visibility, visibility, N_("Visibility"))
+    return title, dots, cap, visibility, timer_seconds, enum_field(AtZero, at_zero, N_("At 0:00"))
+
+
+def close_due_rounds(c: Connection, when: dt.datetime, round_id: int | None = None) -> int:
+    """Write the close of every open round (or of ``round_id``) whose clock closes it and
+    whose deadline has passed, at its deadline, by the clock, inside the caller's
+    transaction; how many.
+
+    Idempotent: a round closed already (by anyone) is not touched again.
+    """
+    which = [] if round_id is None else [s.vote_round.c.id == round_id]
+    return c.execute(
+        update(s.vote_round)
+        .where(
+            *which,
+            s.vote_round.c.state == VoteState.OPEN.value,
+            s.vote_round.c.at_zero == AtZero.CLOSE.value,
+            s.vote_round.c.ends_at <= when,
+        )
+        .values(
+            state=VoteState.CLOSED.value,
+            closed_at=s.vote_round.c.ends_at,
+            closed_by=ClosedBy.CLOCK.value,
+        )
+    ).rowcount

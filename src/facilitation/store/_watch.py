@@ -23,6 +23,7 @@ there is a new row must cost next to nothing:
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import select
 import sqlite3
@@ -35,6 +36,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from ._changes import EVERYTHING, Changes, decode
+
+log = logging.getLogger(__name__)
 
 __all__ = ["CHANNEL", "FEED_ENV", "ChangeWatcher", "relay"]
 
@@ -301,13 +304,17 @@ def relay(location: str | Path, feed: str | Path, *, stop: Any = None) -> None:
     appends each new change row to ``feed`` (one line, one ``write``) and
     touches the file at least every two seconds, so that pages know it is
     alive. A long feed is started anew with its last rows (pages notice by the
-    file's identity). Runs until ``stop`` (a threading.Event) is set, or forever.
+    file's identity). It also closes what the clock closes at its deadline
+    (:class:`~facilitation.store._clock.DeadlineKeeper`), so that a vote closes at 0:00
+    with no page open. Runs until ``stop`` (a threading.Event) is set, or forever.
     """
+    from ._clock import ClockStore, DeadlineKeeper
     from ._engine import make_engine
 
     path = Path(feed)
     engine = make_engine(location)
     watcher = ChangeWatcher(engine)
+    keeper = DeadlineKeeper(ClockStore(engine, location))  # closes at 0:00 with no page open
     recent: list[tuple[int, str]] = []
     _start_feed(path, recent)
     beat = time.monotonic()
@@ -318,12 +325,17 @@ def relay(location: str | Path, feed: str | Path, *, stop: Any = None) -> None:
                 fresh = [row for row in found if row[0] not in watcher._seen]
                 watcher._take(found)
                 if fresh:
+                    keeper.changed(None)
                     with open(path, "a", encoding="utf-8") as handle:
                         handle.write("".join(f"{i} {t}\n" for i, t in fresh))
                     recent = (recent + fresh)[-_FEED_ROWS:]
                     beat = time.monotonic()
                     if path.stat().st_size > _FEED_BYTES:
                         _start_feed(path, recent)
+            try:
+                keeper.tick()
+            except Exception:  # the database away for a moment: the next tick tries again
+                log.exception("closing what the clock closes failed")
             if time.monotonic() - beat >= _BEAT_S:
                 os.utime(path)
                 beat = time.monotonic()

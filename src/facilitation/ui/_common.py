@@ -1,4 +1,5 @@
-"""What every page needs: the workspace it serves, the facilitator's key, safe text."""
+"""What every page needs: the workspace it serves, the facilitator's key, safe text, the
+choice of what happens at 0:00."""
 
 from __future__ import annotations
 
@@ -8,9 +9,17 @@ import os
 from urllib.parse import parse_qs
 
 from .. import open_workspace
+from ..i18n import _
+from ..models import AtZero
 from ..store import Store
 
-__all__ = ["esc", "key_from_query", "key_matches", "workspace_from_environment"]
+__all__ = [
+    "at_zero_options",
+    "esc",
+    "key_from_query",
+    "key_matches",
+    "workspace_from_environment",
+]
 
 
 def esc(text: object) -> str:
@@ -36,3 +45,9 @@ def key_from_query() -> str:
 
 def key_matches(given: str, expected: str) -> bool:
     return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def at_zero_options(default: AtZero) -> list[tuple[str, str]]:
+    """The choices of what happens when a countdown reaches 0:00, ``default`` first."""
+    options = [(_("close by itself"), AtZero.CLOSE.value), (_("only signal"), AtZero.SIGNAL.value)]
+    return sorted(options, key=lambda option: option[1] != default.value)

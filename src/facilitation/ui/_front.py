@@ -8,8 +8,12 @@ hands it to the kernel, which checks it against the store.
 
 from __future__ import annotations
 
+from typing import Any
+
 import anywidget
 import traitlets
+
+from ..i18n import _
 
 __all__ = ["Countdown", "Identity"]
 
@@ -57,7 +61,8 @@ class Identity(anywidget.AnyWidget):
 
 
 class Countdown(anywidget.AnyWidget):
-    """A countdown to ``ends_at`` (ms since 1970, UTC; 0: none), ticking in the browser."""
+    """A countdown to ``ends_at`` (ms since 1970, UTC; 0: none), ticking in the browser;
+    at 0:00 it says ``over_text`` ("Zeit ist um") until the timer is stopped or moved."""
 
     _esm = """
     export default {
@@ -71,7 +76,8 @@ class Countdown(anywidget.AnyWidget):
           el.style.display = "";
           const left = Math.max(0, Math.round((ends - Date.now()) / 1000));
           const m = Math.floor(left / 60), s = left % 60;
-          const text = m + ":" + String(s).padStart(2, "0");
+          const text = left === 0 ? (model.get("over_text") || "0:00")
+                                  : m + ":" + String(s).padStart(2, "0");
           if (el.textContent !== text) { el.textContent = text; }
           el.classList.toggle("fac-countdown-over", left === 0);
           if (left === 0) { stop(); }
@@ -82,8 +88,14 @@ class Countdown(anywidget.AnyWidget):
         }
         start();
         model.on("change:ends_at", start);
+        model.on("change:over_text", tick);
         return stop;
       }
     };
     """
     ends_at = traitlets.Float(0).tag(sync=True)
+    over_text = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("over_text", _("Time is up"))
+        super().__init__(**kwargs)

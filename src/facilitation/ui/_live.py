@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from ..store import EVERYTHING, Changes, Store, query_count
+from ..store import EVERYTHING, Changes, DeadlineKeeper, Store, query_count
 from ._memory import release_memory
 
 __all__ = ["LiveLoop"]
@@ -31,9 +31,17 @@ class LiveLoop:
     """Calls ``refresh(changes)`` soon after anyone changed what the page may show."""
 
     def __init__(
-        self, store: Store, refresh: Callable[[Changes], None], *, interval: float = 0.15
+        self,
+        store: Store,
+        refresh: Callable[[Changes], None],
+        *,
+        interval: float = 0.15,
+        keep_time: bool = False,
     ) -> None:
         self._watcher = store.watch()
+        # The facilitator's page and the wall close what the clock closes (as the relay of
+        # a server does): a vote closes at 0:00 even where nothing else is running.
+        self._keeper = DeadlineKeeper(store) if keep_time else None
         self._refresh = refresh
         self._interval = interval
         self._stop = threading.Event()
@@ -60,6 +68,9 @@ class LiveLoop:
                 changes = self._watcher.changes()
                 if since_full >= FULL_S:
                     changes, since_full = EVERYTHING, 0.0
+                if self._keeper is not None:
+                    self._keeper.changed(changes if changes is not None else Changes(frozenset()))
+                    self._keeper.tick()
                 if changes is not None:
                     quiet = 0.0
                     busy = True

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import ipywidgets as widgets
 
 from .. import actions as follow_up
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from ..models import (
     ACTION_ORIGIN_WORDS,
     ACTION_STATUS_WORDS,
@@ -137,10 +137,14 @@ class ActionsTab(FacilitatorTab):
         set_options(self.owner, owners)
         review = follow_up.review(actions, updates, meeting, meetings, today)
         counts = follow_up.summary(actions, today)
-        text = _(
+        text = ngettext(
+            "{total} action: {open} to do ({overdue} overdue), {in_progress} in progress, "
+            "{done} done, {dropped} dropped. At this meeting {reviewed} of {due} open ones "
+            "from earlier meetings have been gone through.",
             "{total} actions: {open} to do ({overdue} overdue), {in_progress} in progress, "
             "{done} done, {dropped} dropped. At this meeting {reviewed} of {due} open ones "
-            "from earlier meetings have been gone through."
+            "from earlier meetings have been gone through.",
+            len(actions),
         ).format(total=len(actions), reviewed=len(review.reviewed), due=len(review.due), **counts)
         set_if_changed(self.summary, f'<div class="fac-card">{esc(text)}</div>')
         if self.view.value == "review":

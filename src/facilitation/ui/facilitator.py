@@ -51,6 +51,17 @@ class FacilitatorApp:
             + "</div>"
         )
         self.countdown = Countdown()
+        # One click gives the running countdown more time (and what runs on it: see add_time).
+        self.more_time = [
+            self.wire(
+                widgets.Button(
+                    description=_("+{n} min").format(n=n), tooltip=_("More time"),
+                    layout={"width": "auto"},
+                ),
+                lambda n=n: self.store.add_time(self.need_meeting(), n * 60),
+            )
+            for n in (1, 5)
+        ]  # fmt: skip
         meetings = store.meetings()
         current = store.current_meeting()
         self.meeting = widgets.Dropdown(
@@ -77,7 +88,8 @@ class FacilitatorApp:
             self.tabs.set_title(index, _(part.title))
         # The live loop refreshes the tab in view; another tab is brought up to date when chosen.
         self.tabs.observe(lambda _c: self.refresh(), "selected_index")
-        header = header_row(widgets.HTML(f"<h1>{esc(store.info().title)}</h1>"), self.countdown)
+        clock = widgets.HBox([self.countdown, *self.more_time], layout={"align_items": "center"})
+        header = header_row(widgets.HTML(f"<h1>{esc(store.info().title)}</h1>"), clock)
         self.widget = widgets.VBox(
             [
                 style_sheet(),
@@ -97,7 +109,7 @@ class FacilitatorApp:
         if current is None and self.meeting_id is not None:
             store.set_current_meeting(self.meeting_id)
         self.refresh()
-        self._loop = LiveLoop(store, self.refresh_visible).start() if live else None
+        self._loop = LiveLoop(store, self.refresh_visible, keep_time=True).start() if live else None
 
     def tab(self, cls: type[FacilitatorTab] | str) -> FacilitatorTab:
         """The tab of a live part, by class or by the name of its module (``"voting"``)."""
@@ -260,6 +272,8 @@ class FacilitatorApp:
             return
         live = self.store.live(self.meeting_id)
         self.countdown.ends_at = timer_ms(live.timer_ends_at)
+        for button in self.more_time:
+            show(button, live.timer_ends_at is not None)
         selected = self.tabs.selected_index or 0
         for index, part in enumerate(self.parts):
             if every_tab or selected == index:

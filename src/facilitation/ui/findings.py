@@ -16,7 +16,7 @@ from .. import findings as review_rules
 from .._exceptions import NoFindingChosen, NoSourceChosen
 from ..attendance import share
 from ..consultation import released
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from ..models import (
     FINDING_KIND_WORDS,
     FINDING_STATUS_WORDS,
@@ -170,9 +170,11 @@ class ReviewView(ParticipantView):
         dots, cap = review_rules.priority_allowance(len(shown))
         left = max(0, dots - sum(held.values()))
         if shown:
-            status = _("You have {left} of {total} priority dots left.").format(
-                left=left, total=dots
-            )
+            status = ngettext(
+                "You have {left} of {total} priority dot left.",
+                "You have {left} of {total} priority dots left.",
+                dots,
+            ).format(left=left, total=dots)
             if cap < dots:
                 status += " " + _("At most {cap} on one finding.").format(cap=cap)
         else:
@@ -220,9 +222,9 @@ class ReviewWall(ProjectorView):
         events = [e for e in self.store.agreement_events() if e.finding_id in ids]
         counted = review_rules.agreement(events, ids)
         room = share(self.store.attendance(meeting.id), {e.participant_id for e in events})
-        progress = _("{answered} of {total} have answered").format(
-            answered=room.done, total=room.of
-        )
+        progress = ngettext(
+            "{answered} of {total} has answered", "{answered} of {total} have answered", room.done
+        ).format(answered=room.done, total=room.of)
         dots = review_rules.priority_tally(self.store.priority_dots(), ids)
         heading = esc(_("Review of the findings"))
         set_if_changed(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from .._exceptions import FacilitationError
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from ..models import LiveState, Meeting, Screen
 from ._common import esc
 from ._parts import FacilitatorTab, Part, ParticipantView, ProjectorView, set_if_changed
@@ -174,7 +174,9 @@ class ChallengeWall(ProjectorView):
     def update(self, meeting: Meeting, live: LiveState) -> None:
         challenges = self.store.challenges(meeting.id)
         towns = {m.id: m.name for m in self.store.municipalities()}
-        count = _("{n} challenges").format(n=len(challenges))
+        count = ngettext("{n} challenge", "{n} challenges", len(challenges)).format(
+            n=len(challenges)
+        )
         state = (
             _("Submit your challenges now!") if live.intake_open else _("The collection is closed.")
         )

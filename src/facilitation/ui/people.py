@@ -11,7 +11,7 @@ import ipywidgets as widgets
 from .. import voting
 from .._exceptions import FacilitationError, NoParticipantChosen
 from ..attendance import ATTENDANCE_WORDS, Attendance, Roll
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from ..links import personal_url, write_link_list
 from ..models import STATE_NAMES, LiveState, Municipality, Screen
 from ..roster import RosterPlan, RowStatus
@@ -210,8 +210,12 @@ class PeopleTab(FacilitatorTab):
             return None
         self.preview.value = preview_html(plan, {m.id: m.name for m in self.store.municipalities()})
         count = len(plan.new) + len(plan.known)
-        self.import_all.description = _("Import {n} participants").format(n=count)
-        self.import_valid.description = _("Import only the {n} rows that can be").format(n=count)
+        self.import_all.description = ngettext(
+            "Import {n} participant", "Import {n} participants", count
+        ).format(n=count)
+        self.import_valid.description = ngettext(
+            "Import only the {n} row that can be", "Import only the {n} rows that can be", count
+        ).format(n=count)
         show(self.import_buttons)
         show(self.import_all, not plan.refused)
         show(self.import_valid, bool(plan.refused) and count > 0)
@@ -231,9 +235,11 @@ class PeopleTab(FacilitatorTab):
         )
         self._table = None
         self._show_plan()
-        text = _("{name}: {new} participants added, {known} already known").format(
-            name=plan.source, new=len(plan.new), known=len(plan.known)
-        )
+        text = ngettext(
+            "{name}: {new} participant added, {known} already known",
+            "{name}: {new} participants added, {known} already known",
+            len(plan.new),
+        ).format(name=plan.source, new=len(plan.new), known=len(plan.known))
         if self.page.meeting_id is not None:
             text += " · " + _("everyone is registered for this meeting")
         self.preview.value = f'<div class="fac-ok">{esc(text)}</div>'
@@ -531,7 +537,7 @@ def preview_html(plan: RosterPlan, towns: dict[int, str]) -> str:
         style = ' class="fac-refused"' if row.status is RowStatus.REFUSED else ""
         rows.append(f"<tr{style}>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
     more = len(plan.rows) - PREVIEW_ROWS
-    more_rows = _("… and {n} rows more").format(n=more)
+    more_rows = ngettext("… and {n} row more", "… and {n} rows more", more).format(n=more)
     tail = f'<p class="fac-muted">{esc(more_rows)}</p>' if more > 0 else ""
     refusals = plan.lines()
     shown = refusals[:200]

@@ -60,7 +60,7 @@ class ProjectorApp:
         self._read: tuple[Meeting | None, Workspace] | None = None
         self._live: LiveState | None = None
         self.refresh()
-        self._loop = LiveLoop(store, self.refresh).start() if live else None
+        self._loop = LiveLoop(store, self.refresh, keep_time=True).start() if live else None
 
     def view(self, screen: Screen | str) -> ProjectorView:
         """The view that shows ``screen``."""

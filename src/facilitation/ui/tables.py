@@ -18,10 +18,19 @@ import ipywidgets as widgets
 
 from .. import tables as seating_rules
 from .._exceptions import NoTableRoundChosen, NotInMeeting
-from ..i18n import N_, _
-from ..models import LiveState, Meeting, Participant, Screen, TableNote, TableRound, ThemedTable
+from ..i18n import N_, _, ngettext
+from ..models import (
+    AtZero,
+    LiveState,
+    Meeting,
+    Participant,
+    Screen,
+    TableNote,
+    TableRound,
+    ThemedTable,
+)
 from ..store import Store
-from ._common import esc
+from ._common import at_zero_options, esc
 from ._parts import (
     FacilitatorTab,
     Part,
@@ -44,9 +53,11 @@ def _round_line(table_round: TableRound, rounds: Sequence[TableRound]) -> str:
         state = _("ended")
     else:
         state = _("not started")
-    return _("Round {number} of {total} ({minutes} minutes): {state}").format(
-        number=table_round.number, total=len(rounds), minutes=table_round.minutes, state=state
-    )
+    return ngettext(
+        "Round {number} of {total} ({minutes} minute): {state}",
+        "Round {number} of {total} ({minutes} minutes): {state}",
+        table_round.minutes,
+    ).format(number=table_round.number, total=len(rounds), minutes=table_round.minutes, state=state)
 
 
 def _notes_html(notes: Sequence[TableNote], numbers: dict[int, int]) -> str:
@@ -299,7 +310,11 @@ class TablesWall(ProjectorView):
         html = head + _seating_html(tables, seating, people, towns)
         written = sum(map(len, self.store.meeting_table_notes(meeting.id).values()))
         if written:
-            line = esc(_("{n} notes at the tables so far").format(n=written))
+            line = esc(
+                ngettext(
+                    "{n} note at the tables so far", "{n} notes at the tables so far", written
+                ).format(n=written)
+            )
             html += f'<div class="fac-muted">{line}</div>'
         set_if_changed(self.widget, html)
 
@@ -335,6 +350,10 @@ class TablesTab(FacilitatorTab):
         self.round_count = widgets.BoundedIntText(
             value=3, min=1, max=12, description=_("Rounds"), style=wide, layout={"width": "150px"}
         )
+        self.round_at_zero = widgets.Dropdown(
+            description=_("At 0:00"), options=at_zero_options(AtZero.CLOSE), style=wide,
+            layout={"width": "260px"},
+        )  # fmt: skip
         self.plan = page.wire(
             widgets.Button(description=_("Plan the rounds and mix the groups"), icon="random"),
             self.plan_rounds,
@@ -383,7 +402,9 @@ class TablesTab(FacilitatorTab):
             widgets.HBox([self.theme, self.host, self.add_table], layout=row),
             self.table_list,
             h(_("Rounds")),
-            widgets.HBox([self.round_count, self.round_minutes, self.plan], layout=row),
+            widgets.HBox(
+                [self.round_count, self.round_minutes, self.round_at_zero, self.plan], layout=row
+            ),
             self.present_only,
             widgets.HBox([self.choice, self.start, self.end, self.remix, self.harvest], layout=row),
             self.state,
@@ -415,6 +436,7 @@ class TablesTab(FacilitatorTab):
         seated = self.store.plan_table_rounds(
             self.page.need_meeting(), self.round_count.value,
             minutes=self.round_minutes.value, present_only=self.present_only.value,
+            at_zero=self.round_at_zero.value,
         )  # fmt: skip
         if seated:
             self._refresh_choice()

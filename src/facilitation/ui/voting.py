@@ -13,9 +13,11 @@ import ipywidgets as widgets
 
 from .. import voting
 from .._exceptions import FacilitationError, NoRoundChosen, ResultNotFinal
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from ..models import (
     VOTE_STATE_WORDS,
+    AtZero,
+    ClosedBy,
     DotAction,
     LiveState,
     Meeting,
@@ -25,7 +27,7 @@ from ..models import (
     VoteState,
 )
 from ..store import Changes
-from ._common import esc
+from ._common import at_zero_options, esc
 from ._parts import (
     FacilitatorTab,
     Part,
@@ -38,6 +40,13 @@ from ._parts import (
 from ._views import ranking_html
 
 __all__ = ["PART"]
+
+
+def _closed_text(vote_round: VoteRound) -> str:
+    """What the pages say of a closed round: whether the clock closed it at 0:00."""
+    if vote_round.closed_by is ClosedBy.CLOCK:
+        return _("Time is up: the vote closed at 0:00. The result follows.")
+    return _("The vote is closed. The result follows.")
 
 
 class VoteView(ParticipantView):
@@ -132,9 +141,11 @@ class VoteView(ParticipantView):
             mine = self.store.my_dots(vote_round.id, self.page.person.id)
         left = voting.dots_left(vote_round, mine)
         if vote_round.state is VoteState.OPEN:
-            status = _("You have {left} of {total} dots left.").format(
-                left=left, total=vote_round.dots_per_person
-            )
+            status = ngettext(
+                "You have {left} of {total} dot left.",
+                "You have {left} of {total} dots left.",
+                vote_round.dots_per_person,
+            ).format(left=left, total=vote_round.dots_per_person)
             if vote_round.max_per_topic < vote_round.dots_per_person:
                 status += " " + _("At most {cap} on one topic.").format(
                     cap=vote_round.max_per_topic
@@ -142,7 +153,7 @@ class VoteView(ParticipantView):
         elif vote_round.state is VoteState.DRAFT:
             status = _("The vote has not started yet.")
         else:
-            status = _("The vote is closed. The result follows.")
+            status = _closed_text(vote_round)
         set_if_changed(self.status, f'<div class="fac-card fac-big">{esc(status)}</div>')
         is_open = vote_round.state is VoteState.OPEN
         for topic_id, (label, add, back) in self.rows.items():
@@ -205,6 +216,9 @@ class VotingTab(FacilitatorTab):
         self.minutes = widgets.BoundedIntText(
             value=0, min=0, max=240, description=_("Minutes"), style=wide
         )
+        self.at_zero = widgets.Dropdown(
+            description=_("At 0:00"), options=at_zero_options(AtZero.CLOSE), style=wide
+        )
         self.create = page.wire(
             widgets.Button(description=_("Prepare vote round"), button_style="primary"),
             self.create_round,
@@ -240,7 +254,7 @@ class VotingTab(FacilitatorTab):
             self.topics,
             self.round_title,
             widgets.HBox([self.dots, self.cap], layout=row),
-            widgets.HBox([self.secret, self.minutes], layout=row),
+            widgets.HBox([self.secret, self.minutes, self.at_zero], layout=row),
             widgets.HTML(f'<div class="fac-muted">{defaults}</div>'),
             self.create,
             widgets.HTML("<h2>" + esc(_("Run a round")) + "</h2>"),
@@ -266,6 +280,7 @@ class VotingTab(FacilitatorTab):
             max_per_topic=self.cap.value or None,
             visibility=Visibility.SECRET if self.secret.value else Visibility.LIVE,
             timer_seconds=self.minutes.value * 60 or None,
+            at_zero=self.at_zero.value,
         )
         self.round_title.value = ""
         self._select(vote_round.id)
@@ -285,7 +300,11 @@ class VotingTab(FacilitatorTab):
         elif what == "reveal":
             self.store.reveal_round(round_id, show=True)
         elif what == "further":
-            vote_round = self.store.further_round(round_id, self.leaders.value)
+            earlier = self.store.vote_round(round_id)
+            vote_round = self.store.further_round(
+                round_id, self.leaders.value, timer_seconds=earlier.timer_seconds,
+                at_zero=earlier.at_zero,
+            )  # fmt: skip
             self._select(vote_round.id)
 
     def _refresh_choice(self) -> None:
@@ -312,14 +331,21 @@ class VotingTab(FacilitatorTab):
         vote_round = self.store.vote_round(round_id)
         held = self.store.dots_per_participant(round_id)
         room = voting.progress(vote_round, held, self.store.attendance(meeting_id))
-        text = _(
-            "{voted} of {total} have placed dots; {dots} dots each, at most {cap} per topic."
-        ).format(
-            voted=room.voted,
-            total=room.expected,
-            dots=vote_round.dots_per_person,
-            cap=vote_round.max_per_topic,
+        text = "; ".join(
+            [
+                ngettext(
+                    "{voted} of {total} has placed dots",
+                    "{voted} of {total} have placed dots",
+                    room.voted,
+                ).format(voted=room.voted, total=room.expected),
+                ngettext("{n} dot each", "{n} dots each", vote_round.dots_per_person).format(
+                    n=vote_round.dots_per_person
+                ),
+                _("at most {cap} per topic.").format(cap=vote_round.max_per_topic),
+            ]
         )
+        if vote_round.closed_by is ClosedBy.CLOCK:
+            text += " " + _closed_text(vote_round)
         set_if_changed(self.state, f'<div class="fac-card">{esc(text)}</div>')
         set_if_changed(self.open_round, not vote_round.state.can_become(VoteState.OPEN), "disabled")
         set_if_changed(
@@ -393,14 +419,18 @@ class VoteWall(ProjectorView):
             held = self.store.dots_per_participant(round_id)
         attendance = self._cache("roll", meeting_id, lambda: self.store.attendance(meeting_id))
         room = voting.progress(vote_round, held, attendance)  # type: ignore[arg-type]
-        progress = _("{voted} of {expected} have placed dots").format(
-            voted=room.voted, expected=room.expected
-        )
-        progress += " · " + _("{done} have placed all").format(done=room.done)
+        progress = ngettext(
+            "{voted} of {expected} has placed dots",
+            "{voted} of {expected} have placed dots",
+            room.voted,
+        ).format(voted=room.voted, expected=room.expected)
+        progress += " · " + ngettext(
+            "{done} has placed all", "{done} have placed all", room.done
+        ).format(done=room.done)
         if vote_round.state is VoteState.OPEN:
             state = _("The vote is open.")
         elif vote_round.state is VoteState.CLOSED:
-            state = _("The vote is closed. The result follows.")
+            state = _closed_text(vote_round)
         else:
             state = _("The vote has not started yet.")
         if counted is not None:

@@ -8,8 +8,9 @@ import ipywidgets as widgets
 
 from ... import consultation as rules
 from ..._exceptions import NoConsultationChosen
-from ...i18n import N_, _
+from ...i18n import N_, _, ngettext
 from ...models import (
+    AtZero,
     Consultation,
     ConsultationVariant,
     EntryKind,
@@ -18,7 +19,7 @@ from ...models import (
     RoleAssignment,
     Screen,
 )
-from .._common import esc
+from .._common import at_zero_options, esc
 from .._parts import FacilitatorTab, set_if_changed, set_options, short, show
 from ._shared import Phase, _steps_html, _t, phase_steps
 from ._view import _describe_method
@@ -76,6 +77,11 @@ class ConsultationTab(FacilitatorTab):
         self.with_timer = widgets.Checkbox(
             value=True, description=_("Countdown follows the phases"), indent=False
         )
+        # At 0:00 a phase only signals (the default), or the next phase begins by itself.
+        self.at_zero = widgets.Dropdown(
+            description=_("At 0:00"), options=at_zero_options(AtZero.SIGNAL), style=wide
+        )
+        self.at_zero.observe(lambda change: self._flag("at_zero", change), "value")
         self.show = page.wire(
             widgets.Button(description=_("Show on the screens"), icon="television"),
             self.show_on_screens,
@@ -152,7 +158,7 @@ class ConsultationTab(FacilitatorTab):
             [
                 self.state,
                 widgets.HBox([self.back, self.forward, self.restart, self.show], layout=row),
-                self.with_timer,
+                widgets.HBox([self.with_timer, self.at_zero], layout=row),
                 h(_("Casting")),
                 widgets.HBox([self.case_giver, self.suggest], layout=row),
                 self.casting_state,
@@ -196,7 +202,11 @@ class ConsultationTab(FacilitatorTab):
     def _describe_variant(self) -> None:
         chosen = rules.VARIANTS[ConsultationVariant(self.new_variant.value)]
         minutes = sum(chosen.phase_minutes.values())
-        text = _(chosen.description) + " " + _("{minutes} minutes in all.").format(minutes=minutes)
+        text = (
+            _(chosen.description)
+            + " "
+            + ngettext("{n} minute in all.", "{n} minutes in all.", minutes).format(n=minutes)
+        )
         set_if_changed(self.variant_text, f'<div class="fac-muted">{esc(text)}</div>')
 
     def _describe_method(self) -> None:
@@ -293,6 +303,7 @@ class ConsultationTab(FacilitatorTab):
                 set_if_changed(box, current.phase_minutes.get(phase.value, 0))
             set_if_changed(self.confidential, current.confidential)
             set_if_changed(self.exported, current.include_in_export)
+            set_if_changed(self.at_zero, current.at_zero.value)
         finally:
             self._syncing = False
         self._describe_method()
