@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
 import signal
 import socket
@@ -20,20 +19,10 @@ import pytest
 import facilitation
 from facilitation.serve import PAGE_EXTENSIONS
 
+from ._serving import free_base_port as _free_base_port
+from ._serving import processes_serving as _processes_serving
+
 pytestmark = pytest.mark.slow
-
-
-def _free_base_port() -> int:
-    for _ in range(50):
-        base = random.randint(20000, 40000)
-        try:
-            for offset in range(3):
-                with socket.socket() as s:
-                    s.bind(("0.0.0.0", base + offset))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no three free ports")
 
 
 def _listening(port: int) -> set[str]:
@@ -44,20 +33,6 @@ def _listening(port: int) -> set[str]:
         address, hex_port = local.split(":")
         if state == "0A" and int(hex_port, 16) == port:
             found.add(address)
-    return found
-
-
-def _processes_serving(workspace: Path) -> list[int]:
-    """Processes whose environment names this workspace (servers and kernels)."""
-    marker = f"FACILITATION_WORKSPACE={workspace}".encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != os.getpid():
-            try:
-                if marker in (entry / "environ").read_bytes().split(b"\0"):
-                    found.append(int(entry.name))
-            except OSError:
-                continue
     return found
 
 

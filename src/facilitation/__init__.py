@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._exceptions import (
+    AlreadyServing,
     CommentNeeded,
     ConsultationError,
     ConsultationOver,
@@ -95,6 +96,7 @@ from .research import Research
 from .store import Store
 
 __all__ = [
+    "AlreadyServing",
     "CommentNeeded",
     "ConsultationError",
     "ConsultationOver",

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from .i18n import N_, NN_, ngettext, translate
 
 __all__ = [
+    "AlreadyServing",
     "CommentNeeded",
     "ConsultationError",
     "ConsultationOver",
@@ -611,6 +612,13 @@ class PortInUse(FacilitationError):
     template = N_(
         "Port {port} is already in use on this computer. Stop the program that uses it, "
         "or choose other ports with --port."
+    )
+
+
+class AlreadyServing(FacilitationError):
+    template = N_(
+        "This workspace is already being served by 'facilitation serve' (process {pid}): "
+        "stop it there with Ctrl-C, or with 'kill {pid}', and start again."
     )
 
 

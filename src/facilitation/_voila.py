@@ -17,19 +17,36 @@ database layer only the kernels need). It is Voila, plus:
   not here yet, and ``--pool_size`` spare ones once all have come: a room
   arriving at once is served from the pool, and memory does not double
   after it has arrived.
+- **Kernels only for pages that connect.** A page's kernel whose websocket
+  has not connected ``--FacilitationVoila.connect_grace`` seconds after it was
+  handed out (a messenger's link preview, a browser's prefetch, a reload
+  storm) is ended; a page that connected keeps its kernel as before.
+- **A ceiling.** With ``--FacilitationVoila.max_pages=N`` at most N pages are
+  open (handed out or being handed out) at a time; one more gets "The room is
+  full" (status 503, in the words of ``FACILITATION_ROOM_FULL``), a page that
+  tries again by itself.
+- **What it holds.** Every few seconds the pages open, the kernels and their
+  memory go to ``$FACILITATION_LOAD/load-NAME.json`` (for the facilitator's page).
+- **SIGHUP** (the terminal closed) stops it like SIGTERM: its kernels end with it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import html
+import json
 import mimetypes
 import os
+import signal
 import sys
+import time
 
 import tornado.web
-from traitlets import Int
+from traitlets import Float, Int, Unicode
 from voila.app import Voila
+from voila.tornado.handler import TornadoVoilaHandler
 
 if __package__:
     from ._static_gzip import gzipped
@@ -112,8 +129,64 @@ def _precompressed(handler: type) -> type:
     return _wrapped[handler]
 
 
+class _Request:
+    """One request for the page, from admission until it has been answered."""
+
+    kernel_id: str | None = None
+
+
+_request: contextvars.ContextVar[_Request | None] = contextvars.ContextVar(
+    "facilitation_request", default=None
+)
+
+LOAD_S = 5.0  # how often the server notes what it holds
+ROOM_FULL_RETRY_S = 30  # the "room is full" page tries again after this long
+
+
+def _room_full_page() -> tuple[str, str]:
+    words = {"title": "The room is full", "text": "All places on this server are taken."}
+    with contextlib.suppress(ValueError, TypeError):
+        words.update(json.loads(os.environ.get("FACILITATION_ROOM_FULL", "{}")))
+    title, text = html.escape(str(words["title"])), html.escape(str(words["text"]))
+    page = (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        f"<meta http-equiv='refresh' content='{ROOM_FULL_RETRY_S}'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{title}</title><style>body{{font-family:sans-serif;background:#f6f8fa;"
+        "margin:0;padding:2em}main{max-width:36em;margin:auto;background:#fff;padding:1.5em;"
+        "border-radius:8px}</style></head>"
+        f"<body><main><h1>{title}</h1><p>{text}</p></main></body></html>"
+    )
+    return title, page
+
+
+class _AdmittingHandler(TornadoVoilaHandler):
+    """The page, or "the room is full" once ``max_pages`` pages are open."""
+
+    async def get(self, path: str | None = None) -> None:
+        app: FacilitationVoila = self.settings["facilitation_voila"]
+        if app.max_pages and app.pages_open() >= app.max_pages:
+            self.set_status(503)
+            self.set_header("Retry-After", str(ROOM_FULL_RETRY_S))
+            self.set_header("Cache-Control", "no-store")
+            self.set_header("Content-Type", "text/html; charset=UTF-8")
+            self.finish(_room_full_page()[1])
+            return
+        request = _Request()
+        app.admitted.add(request)
+        token = _request.set(request)
+        try:
+            await super().get(path)
+        finally:
+            _request.reset(token)
+            app.admitted.discard(request)
+            if request.kernel_id in app.handed:  # the page has it all: its time starts now
+                app.handed[request.kernel_id] = time.monotonic()
+
+
 class FacilitationVoila(Voila):
-    """Voila with compressed responses and a room-sized kernel pool."""
+    """Voila with compressed responses, a room-sized kernel pool and kernels only for
+    pages that connect, at most ``max_pages`` at a time."""
 
     name = "facilitation-voila"
 
@@ -122,6 +195,25 @@ class FacilitationVoila(Voila):
         config=True,
         help="Kernels preheated before anyone comes (0: the pool size); refills keep pool_size.",
     )
+    page_name = Unicode("page", config=True, help="The page's name, for its load file.")
+    connect_grace = Float(
+        30.0, config=True, help="Seconds a page has to connect before its kernel is ended."
+    )
+    max_pages = Int(0, config=True, help="Pages open at a time (0: no limit).")
+
+    def initialize(self, argv: list[str] | None = None) -> None:
+        super().initialize(argv)
+        signal.signal(signal.SIGHUP, self._handle_signal_stop)  # as Voila does for SIGTERM
+        self.admitted: set[_Request] = set()  # requests admitted that have no kernel yet
+        # Kernels of pages not connected yet: since when the page has been sent (None: not yet).
+        self.handed: dict[str, float | None] = {}
+        self.pages: set[str] = set()  # kernels handed out to pages (not the ready ones)
+        self._ending: set[asyncio.Task] = set()
+
+    def pages_open(self) -> int:
+        """Pages open or being opened: kernels handed out that still run, and requests
+        admitted that have no kernel yet."""
+        return len(self.pages) + len(self.admitted)
 
     def init_handlers(self) -> list:
         # Voila.start() calls this right after building the Tornado application:
@@ -131,13 +223,100 @@ class FacilitationVoila(Voila):
         handlers = []
         for rule in super().init_handlers():
             pattern, handler, *rest = rule
+            if handler is TornadoVoilaHandler:
+                handler = _AdmittingHandler
             handlers.append((pattern, _precompressed(handler), *rest))
         return handlers
 
     def init_settings(self) -> dict:
         settings = super().init_settings()
+        settings["facilitation_voila"] = self
+        self._note_hand_outs()
         self._resize_pool()
+        self._watching = asyncio.get_event_loop().create_task(self._watch_pages())
         return settings
+
+    def _note_hand_outs(self) -> None:
+        """Note each kernel the page handler takes: from the pool, or started for it."""
+        manager = self.kernel_manager
+
+        def handed_out(kernel_id: str) -> None:
+            request = _request.get()
+            if request is not None:
+                self.admitted.discard(request)
+                request.kernel_id = kernel_id
+            self.pages.add(kernel_id)
+            self.handed[kernel_id] = None if request is not None else time.monotonic()
+
+        if hasattr(manager, "get_rendered_notebook"):
+            from_pool = manager.get_rendered_notebook
+
+            async def get_rendered_notebook(*args: object, **kwargs: object) -> tuple:
+                result = await from_pool(*args, **kwargs)
+                handed_out(result[2])
+                return result
+
+            manager.get_rendered_notebook = get_rendered_notebook
+        started = manager.start_kernel
+
+        async def start_kernel(*args: object, **kwargs: object) -> str:
+            kernel_id = await started(*args, **kwargs)
+            if _request.get() is not None:  # for a page (the pool starts its own otherwise)
+                handed_out(kernel_id)
+            return kernel_id
+
+        manager.start_kernel = start_kernel
+
+    async def _watch_pages(self) -> None:
+        """End the kernels of pages that never connected; note what this server holds."""
+        noted = 0.0
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                manager = self.kernel_manager
+                running = set(manager.list_kernel_ids())
+                self.pages &= running
+                now = time.monotonic()
+                for kernel_id, since in list(self.handed.items()):
+                    if kernel_id not in running:
+                        del self.handed[kernel_id]
+                    elif manager._kernel_connections.get(kernel_id, 0) > 0:
+                        del self.handed[kernel_id]  # a real visitor: culled as before
+                    elif since is not None and now - since > self.connect_grace:
+                        del self.handed[kernel_id]
+                        self.log.warning("ending kernel %s: its page never connected", kernel_id)
+                        ending = asyncio.get_event_loop().create_task(self._end(kernel_id))
+                        self._ending.add(ending)
+                        ending.add_done_callback(self._ending.discard)
+                if now - noted >= LOAD_S:
+                    noted = now
+                    self._note_load(running)
+            except Exception:  # watching must never stop the server
+                self.log.exception("watching the pages failed")
+                await asyncio.sleep(5)
+
+    async def _end(self, kernel_id: str) -> None:
+        with contextlib.suppress(Exception):
+            await self.kernel_manager.shutdown_kernel(kernel_id, now=True)
+
+    def _note_load(self, running: set[str]) -> None:
+        folder = os.environ.get("FACILITATION_LOAD")
+        if not folder or not os.path.isdir(folder):
+            return
+        manager = self.kernel_manager
+        connected = sum(1 for k in running if manager._kernel_connections.get(k, 0) > 0)
+        memory = 0
+        for kernel_id in running:
+            with contextlib.suppress(Exception):
+                pid = manager.get_kernel(kernel_id).provisioner.pid
+                memory += _resident(int(pid))
+        noted = {"name": self.page_name, "pages": connected, "kernels": len(running),
+                 "memory": memory, "at_most": self.max_pages}  # fmt: skip
+        path = os.path.join(folder, f"load-{self.page_name}.json")
+        with contextlib.suppress(OSError):
+            with open(f"{path}.{os.getpid()}", "w") as aside:
+                json.dump(noted, aside)
+            os.replace(f"{path}.{os.getpid()}", path)
 
     def _resize_pool(self) -> None:
         """Keep a kernel ready for everyone of the room not here yet (see :meth:`_keep_room`)."""
@@ -178,6 +357,15 @@ class FacilitationVoila(Voila):
             except Exception:  # the pool must never stop the server
                 self.log.exception("keeping kernels ready for the room failed")
                 await asyncio.sleep(5)
+
+
+def _resident(pid: int) -> int:
+    """Resident memory of process ``pid`` in bytes (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def main(argv: list[str] | None = None) -> None:

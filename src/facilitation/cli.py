@@ -7,6 +7,7 @@ one clear line on standard error and an exit status other than 0.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import threading
@@ -279,7 +280,8 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _say(text: str) -> None:
-    print(text, flush=True)
+    with contextlib.suppress(OSError):  # the terminal may be gone (closed: SIGHUP)
+        print(text, flush=True)
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -347,7 +349,10 @@ def _serve(
     def _on_signal(signum: int, _frame: object) -> None:
         stop.set()
 
-    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # Closing the terminal (SIGHUP) stops the servers as Ctrl-C does; a 'kill -9' of this
+    # process alone ends them too (see serve.start), and the next start ends any leftovers.
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, _on_signal) for sig in signals}
     try:
         with serve.start(
             workspace, key, port=port, lan=lan, room=max(room, 0),

@@ -10,6 +10,7 @@ its rules; a refusal becomes a message and changes nothing.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ import ipywidgets as widgets
 
 from .._exceptions import NoMeetingChosen
 from ..i18n import _, current_language
+from ..serve import ServerLoad, server_load
 from ..store import EVERYTHING, Changes, Store
 from ..templates import TEMPLATES
 from ._common import esc
@@ -26,7 +28,35 @@ from ._parts import FacilitatorTab, act, part_classes, set_if_changed, set_optio
 from ._style import header_row, style_sheet
 from ._views import timer_ms
 
-__all__ = ["FacilitatorApp"]
+__all__ = ["FacilitatorApp", "load_text"]
+
+LOAD_S = 10.0  # how often the line on the open pages is brought up to date
+
+
+def load_text(load: list[ServerLoad]) -> str:
+    """The line on the pages open and the memory they hold ("" without servers to report).
+
+    >>> from facilitation.i18n import language
+    >>> with language("en"):
+    ...     text = load_text([ServerLoad("participant", 5, 7, 500 * 2**20, 24),
+    ...                       ServerLoad("facilitator", 1, 1, 70 * 2**20, 10)])
+    >>> text.removeprefix("Open pages: ")
+    'participants 5 (at most 24), facilitator 1, projector 0; their kernels hold 570 MB.'
+    """
+    if not load:
+        return ""
+    participants = [entry for entry in load if entry.name.startswith("participant")]
+    by_name = {entry.name: entry.pages for entry in load}
+    return _(
+        "Open pages: participants {participants} (at most {at_most}), facilitator "
+        "{facilitator}, projector {projector}; their kernels hold {memory} MB."
+    ).format(
+        participants=sum(entry.pages for entry in participants),
+        at_most=sum(entry.at_most for entry in participants),
+        facilitator=by_name.get("facilitator", 0),
+        projector=by_name.get("projector", 0),
+        memory=round(sum(entry.memory for entry in load) / 2**20),
+    )
 
 
 class FacilitatorApp:
@@ -77,6 +107,7 @@ class FacilitatorApp:
         self.meeting.observe(lambda _c: None if self._quiet else self.refresh(), "value")
         self.new_meeting = self._build_new_meeting(bool(meetings))
         self.live_state = widgets.HTML()
+        self.load = widgets.HTML()  # pages open and their memory, when served
         self.make_live = self.wire(
             widgets.Button(description=_("Put this meeting on the screens"), icon="television"),
             lambda: self.store.set_current_meeting(self.need_meeting()),
@@ -102,6 +133,7 @@ class FacilitatorApp:
                 self.new_meeting,
                 self.message,
                 self.tabs,
+                self.load,
             ]
         )
         self.widget.add_class("fac-root")
@@ -110,6 +142,20 @@ class FacilitatorApp:
             store.set_current_meeting(self.meeting_id)
         self.refresh()
         self._loop = LiveLoop(store, self.refresh_visible, keep_time=True).start() if live else None
+        self._show_load()
+        if live:
+            threading.Thread(target=self._watch_load, name="facilitation-load", daemon=True).start()
+
+    def _show_load(self) -> None:
+        text = load_text(server_load())
+        set_if_changed(self.load, f'<div class="fac-muted">{esc(text)}</div>' if text else "")
+
+    def _watch_load(self) -> None:
+        while not threading.Event().wait(LOAD_S):
+            try:
+                self._show_load()
+            except Exception:  # the line must never stop the page
+                continue
 
     def tab(self, cls: type[FacilitatorTab] | str) -> FacilitatorTab:
         """The tab of a live part, by class or by the name of its module (``"voting"``)."""

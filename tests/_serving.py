@@ -1,0 +1,72 @@
+"""Helpers for tests that run `facilitation serve` for real: ports, processes, a serve."""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def free_base_port(count: int = 3) -> int:
+    """A first port with ``count`` free ports from it."""
+    for _ in range(50):
+        base = random.randint(20000, 40000)
+        try:
+            for offset in range(count):
+                with socket.socket() as s:
+                    s.bind(("0.0.0.0", base + offset))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError(f"no {count} free ports")
+
+
+def processes_serving(workspace: Path) -> list[int]:
+    """Processes whose environment names this workspace (servers, relay and kernels)."""
+    marker = f"FACILITATION_WORKSPACE={workspace}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                if marker in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def started(pid: int) -> int | None:
+    """When process ``pid`` started (to tell it from a later one with its number)."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def start_serve(
+    workspace: Path, port: int, *more: str, timeout: float = 300
+) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """`facilitation serve` as a subprocess, once it has printed the three pages' addresses."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "facilitation.cli", "serve", str(workspace), "--port", str(port),
+         *more],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "FACILITATION_LANG": "de"},
+    )  # fmt: skip
+    urls: dict[str, str] = {}
+    deadline = time.monotonic() + timeout
+    while len(urls) < 3 and time.monotonic() < deadline:
+        line = server.stdout.readline()
+        if not line:
+            break
+        name, _, url = line.strip().partition(": ")
+        if name in ("participant", "facilitator", "projector"):
+            urls[name] = url
+    if len(urls) < 3:
+        server.kill()
+        raise AssertionError(f"serve did not answer: {server.stderr.read()}")
+    return server, urls
