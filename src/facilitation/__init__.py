@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._exceptions import (
+    AlreadyJoined,
     CommentNeeded,
     ConsultationError,
     ConsultationOver,
@@ -73,7 +74,9 @@ from ._exceptions import (
     TableError,
     TableRoundNotRunning,
     TableRoundOver,
+    TextTooLong,
     TieAlreadyDeclared,
+    TooManyItems,
     TooManyRows,
     TopicCapReached,
     TopicNotInRound,
@@ -93,6 +96,7 @@ from .research import Research
 from .store import Store
 
 __all__ = [
+    "AlreadyJoined",
     "CommentNeeded",
     "ConsultationError",
     "ConsultationOver",
@@ -151,7 +155,9 @@ __all__ = [
     "TableError",
     "TableRoundNotRunning",
     "TableRoundOver",
+    "TextTooLong",
     "TieAlreadyDeclared",
+    "TooManyItems",
     "TooManyRows",
     "TopicCapReached",
     "TopicNotInRound",

@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, exists, func, insert, select, true, update
 
-from .. import voting
+from .. import limits, voting
 from .._exceptions import InvalidInput, NotInMeeting, RecordNotFound, word
 from ..i18n import N_, translate
 from ..models import DotAction, DotEvent, Visibility, VoteRound, VoteState
 from . import _schema as s
 from ._base import TITLE, StoreBase, enum_field, lock_meeting, positive
-from ._records import fetch, fetch_one, now, record, text_field
+from ._records import bounded, fetch, fetch_one, now, record, text_field
 
 __all__ = ["VotingStore"]
 
@@ -45,6 +45,7 @@ class VotingStore(StoreBase):
         Dots per person default to a third of the topics (at least 1, at most
         :data:`facilitation.voting.DOTS_CAP`); the cap per topic to at most 3.
         """
+        topic_ids = bounded(topic_ids, N_("Topics"), limit=limits.IDS)
         settings = {
             "title": title, "dots_per_person": dots_per_person, "max_per_topic": max_per_topic,
             "visibility": visibility, "timer_seconds": timer_seconds,
@@ -111,7 +112,7 @@ class VotingStore(StoreBase):
             title = translate(N_("Vote {number}")).format(number=count + 1)
         new_id = c.execute(
             insert(s.vote_round).values(
-                meeting_id=meeting_id, title=text_field(title, TITLE, limit=300),
+                meeting_id=meeting_id, title=text_field(title, TITLE, limit=limits.TITLE),
                 dots_per_person=dots, max_per_topic=cap, visibility=visibility.value,
                 state=VoteState.DRAFT.value, parent_round_id=parent_round_id,
                 timer_seconds=timer_seconds, created_at=now(),
