@@ -109,3 +109,20 @@ def browser() -> Iterator[object]:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+def dump_tables(store: Store) -> dict[str, list[tuple]]:
+    """Every row of every table of a workspace, in a fixed order: compare two of them to
+    show that a refused write changed nothing."""
+    from sqlalchemy import select
+
+    from facilitation.store import _schema
+
+    with store.engine.connect() as connection:
+        return {
+            table.name: [
+                tuple(row)
+                for row in connection.execute(select(table).order_by(*table.primary_key.columns))
+            ]
+            for table in _schema.metadata.sorted_tables
+        }

@@ -3,7 +3,7 @@
 Every ``import`` counts, also those inside functions (a lazy import is still a
 dependency) and those only for type checkers. From bottom to top:
 
-0. leaves: ``_version``, ``i18n``, ``_paths``, ``_kernel``, ``_static_gzip``
+0. leaves: ``_version``, ``i18n``, ``_paths``, ``_kernel``, ``_static_gzip``, ``limits``
 1. ``_exceptions``
 2. records: ``models``, ``privacy``
 3. logic over records: ``voting``, ``consultation``, ``tables``, ``actions``, ``network``
@@ -28,7 +28,7 @@ ROOT = "facilitation"
 MAX_LINES = 900
 
 LAYERS = {
-    "_version": 0, "i18n": 0, "_paths": 0, "_kernel": 0, "_static_gzip": 0,
+    "_version": 0, "i18n": 0, "_paths": 0, "_kernel": 0, "_static_gzip": 0, "limits": 0,
     "_exceptions": 1,
     "models": 2, "privacy": 2, "tabular": 2,
     "voting": 3, "consultation": 3, "tables": 3, "actions": 3, "network": 3, "roster": 3,

@@ -23,6 +23,7 @@ from facilitation import (
     RecordNotFound,
     RoundNotOpen,
     Store,
+    TextTooLong,
     TopicCapReached,
     TopicNotInRound,
     UnknownLink,
@@ -386,10 +387,12 @@ def test_challenges_with_tags_and_municipality(fresh_store):
     own = fresh_store.add_challenge(
         meeting.id, "Leerstand in der Innenstadt", description="Läden stehen leer.",
         participant_id=anna.id, tags=["  Innenstadt ", "Demografie", "Innen  stadt", "",
-                                      "Demografie", "x" * 100],
+                                      "Demografie", "x" * 40],
     )  # fmt: skip
     assert own.municipality_id == goerlitz.id  # the participant's by default
-    assert own.tags == ("Demografie", "Innen stadt", "Innenstadt", "x" * 80)
+    assert own.tags == ("Demografie", "Innen stadt", "Innenstadt", "x" * 40)
+    with pytest.raises(TextTooLong):  # a longer keyword is refused, not cut
+        fresh_store.add_challenge(meeting.id, "Zu lang", tags=["x" * 61])
     check_types(own)
     elsewhere = fresh_store.add_challenge(
         meeting.id, "Busverbindungen", participant_id=anna.id, municipality_id=zittau.id

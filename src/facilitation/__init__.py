@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._exceptions import (
+    AlreadyJoined,
     AlreadyServing,
     CommentNeeded,
     ConsultationError,
@@ -75,8 +76,10 @@ from ._exceptions import (
     TableError,
     TableRoundNotRunning,
     TableRoundOver,
+    TextTooLong,
     TieAlreadyDeclared,
     TimeIsUp,
+    TooManyItems,
     TooManyRows,
     TopicCapReached,
     TopicNotInRound,
@@ -96,6 +99,7 @@ from .research import Research
 from .store import Store
 
 __all__ = [
+    "AlreadyJoined",
     "AlreadyServing",
     "CommentNeeded",
     "ConsultationError",
@@ -156,8 +160,10 @@ __all__ = [
     "TableError",
     "TableRoundNotRunning",
     "TableRoundOver",
+    "TextTooLong",
     "TieAlreadyDeclared",
     "TimeIsUp",
+    "TooManyItems",
     "TooManyRows",
     "TopicCapReached",
     "TopicNotInRound",

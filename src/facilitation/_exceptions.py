@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from .i18n import N_, NN_, ngettext, translate
 
 __all__ = [
+    "AlreadyJoined",
     "AlreadyServing",
     "CommentNeeded",
     "ConsultationError",
@@ -77,8 +78,10 @@ __all__ = [
     "TableError",
     "TableRoundNotRunning",
     "TableRoundOver",
+    "TextTooLong",
     "TieAlreadyDeclared",
     "TimeIsUp",
+    "TooManyItems",
     "TooManyRows",
     "TopicCapReached",
     "TopicNotInRound",
@@ -240,6 +243,21 @@ class InvalidInput(FacilitationError):
     template = N_("{field}: {problem}")
 
 
+class TextTooLong(InvalidInput):
+    """A text longer than its bound in :mod:`facilitation.limits`."""
+
+    template = N_(
+        "{field}: is too long ({length} characters, at most {limit}). Shorten it; "
+        "nothing was saved."
+    )
+
+
+class TooManyItems(InvalidInput):
+    """A list longer than its bound in :mod:`facilitation.limits` (one action, one list)."""
+
+    template = N_("{field}: {count} at once, at most {limit}. Send fewer; nothing was saved.")
+
+
 class UnreadableFile(FacilitationError):
     template = N_(
         "The file {name} cannot be read as a table ({reason}). Save it from your spreadsheet "
@@ -283,6 +301,13 @@ class NoTableRoundChosen(FacilitationError):
 class UnknownJoinCode(FacilitationError):
     template = N_(
         "This join code is not valid. Check the code on the projector, or ask the facilitator."
+    )
+
+
+class AlreadyJoined(FacilitationError):
+    template = N_(
+        "This page has already joined as {name}. Each person joins once; to join as someone "
+        "else, open the join page on another device."
     )
 
 

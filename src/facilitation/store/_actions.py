@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import insert, update
 
+from .. import limits
 from .._exceptions import InvalidInput, word
 from ..i18n import N_
 from ..models import ActionItem, ActionStatus, ActionUpdate
@@ -39,7 +40,7 @@ class ActionStore(StoreBase):
         notes: str = "",
     ) -> ActionItem:
         """Add an action item (Aufgabe, Vereinbarung)."""
-        title = text_field(title, TITLE, limit=500)
+        title = text_field(title, TITLE, limit=limits.LONG_TITLE)
         status = enum_field(ActionStatus, status, N_("Status"))
         if origin not in ("consultation", "table", "vote", "direct"):
             raise InvalidInput(
@@ -56,7 +57,7 @@ class ActionStore(StoreBase):
                 insert(s.action_item).values(
                     title=title, meeting_id=meeting_id, owner_id=owner_id, due=due,
                     status=status.value, origin=origin, origin_id=origin_id,
-                    notes=text_field(notes, N_("Notes"), limit=5000, required=False),
+                    notes=text_field(notes, N_("Notes"), limit=limits.TEXT, required=False),
                     created_at=stamp, updated_at=stamp,
                 )
             ).inserted_primary_key[0]  # fmt: skip
@@ -102,9 +103,9 @@ class ActionStore(StoreBase):
             current = fetch_one(c, s.action_item, action_id, lock=True)
             changes: dict[str, Any] = {"updated_at": now()}
             if title is not None:
-                changes["title"] = text_field(title, TITLE, limit=500)
+                changes["title"] = text_field(title, TITLE, limit=limits.LONG_TITLE)
             if notes is not None:
-                changes["notes"] = text_field(notes, N_("Notes"), limit=5000, required=False)
+                changes["notes"] = text_field(notes, N_("Notes"), limit=limits.TEXT, required=False)
             if owner_id is not None:
                 fetch_one(c, s.participant, owner_id)
                 changes["owner_id"] = owner_id
@@ -119,7 +120,7 @@ class ActionStore(StoreBase):
                     insert(s.action_update).values(
                         action_id=action_id,
                         status=changes.get("status", current.status),
-                        note=text_field(note, N_("Note"), limit=5000, required=False),
+                        note=text_field(note, N_("Note"), limit=limits.TEXT, required=False),
                         meeting_id=meeting_id,
                         at=changes["updated_at"],
                     )

@@ -129,9 +129,10 @@ def enum_field(kind: type, value: Any, field: str) -> Any:
         return kind(value)
     except ValueError:
         allowed = ", ".join(member.value for member in kind)
+        shown = value if not isinstance(value, str) or len(value) <= 40 else value[:40] + "…"
         raise InvalidInput(
             field=word(field),
-            problem=word(N_("{value!r} is not one of: {allowed}"), value=value, allowed=allowed),
+            problem=word(N_("{value!r} is not one of: {allowed}"), value=shown, allowed=allowed),
         ) from None
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, insert, select, update
 
-from .. import consultation
+from .. import consultation, limits
 from .._exceptions import InvalidInput, NoRole, NotInMeeting, PhaseNotReady, word
 from ..i18n import N_
 from ..models import (
@@ -31,7 +31,7 @@ from ..models import (
 )
 from . import _schema as s
 from ._base import TEXT, TITLE, StoreBase, enum_field, put_live, registered_for
-from ._records import fetch, fetch_one, now, put, record, text_field
+from ._records import bounded, fetch, fetch_one, now, put, record, text_field
 
 __all__ = ["ConsultationStore"]
 
@@ -65,12 +65,14 @@ class ConsultationStore(StoreBase):
         phase's countdown reaches 0:00 the pages say that the time is up (the default),
         or the consultation moves on to the next phase by itself.
         """
-        title = text_field(title, TITLE, limit=300)
+        title = text_field(title, TITLE, limit=limits.TITLE)
         at_zero = enum_field(AtZero, at_zero, N_("At 0:00"))
         rules = consultation.variant(variant)
         minutes = {phase.value: value for phase, value in rules.phase_minutes.items()}
         minutes.update(_phase_minutes(phase_minutes or {}))
-        key_question = text_field(key_question, N_("Key question"), limit=2000, required=False)
+        key_question = text_field(
+            key_question, N_("Key question"), limit=limits.KEY_QUESTION, required=False
+        )
         chosen = consultation.method(method)
         with self._write() as c:
             meeting = fetch_one(c, s.meeting, meeting_id)
@@ -129,10 +131,13 @@ class ConsultationStore(StoreBase):
         if unknown:
             raise TypeError(f"cannot change {', '.join(sorted(unknown))} of a consultation")
         if "title" in changes:
-            changes["title"] = text_field(changes["title"], TITLE, limit=300)
+            changes["title"] = text_field(changes["title"], TITLE, limit=limits.TITLE)
         if "key_question" in changes:
             changes["key_question"] = text_field(
-                changes["key_question"], N_("Key question"), limit=2000, required=False
+                changes["key_question"],
+                N_("Key question"),
+                limit=limits.KEY_QUESTION,
+                required=False,
             )
         if "method" in changes:
             chosen = consultation.method(changes["method"])
@@ -299,6 +304,7 @@ class ConsultationStore(StoreBase):
         replace: bool = True,
     ) -> list[RoleAssignment]:
         """Cast several roles in one go (with ``replace``, everybody else loses hers)."""
+        bounded(roles, N_("Roles"), limit=limits.IDS)
         wanted = {
             pid: None if role is None else enum_field(ConsultationRole, role, N_("Role"))
             for pid, role in roles.items()
@@ -395,7 +401,7 @@ class ConsultationStore(StoreBase):
         """Add a question, idea, note or observation as the facilitator records it (in the
         current phase by default), or as loaded from data. A participant's own entries go
         through :meth:`submit_entry`, which checks her role and the phase."""
-        text = text_field(text, TEXT, limit=5000)
+        text = text_field(text, TEXT, limit=limits.TEXT)
         kind = enum_field(EntryKind, kind, N_("Kind"))
         with self._write() as c:
             current = fetch_one(c, s.consultation, consultation_id)
@@ -439,7 +445,7 @@ class ConsultationStore(StoreBase):
         account, ideas in the consultation; the case giver only listens then).
         Raises :class:`~facilitation.ConsultationError` otherwise.
         """
-        text = text_field(text, TEXT, limit=5000)
+        text = text_field(text, TEXT, limit=limits.TEXT)
         kind = enum_field(EntryKind, kind, N_("Kind"))
         with self._write() as c:
             current, role = self._as_participant(c, consultation_id, participant_id)
@@ -570,8 +576,8 @@ class ConsultationStore(StoreBase):
         ``participant_id`` is the case giver acting from her page (checked: her role,
         the closing); the owner defaults to her and must belong to the meeting.
         """
-        title = text_field(title, TITLE, limit=500)
-        notes = text_field(notes, N_("Notes"), limit=5000, required=False)
+        title = text_field(title, TITLE, limit=limits.LONG_TITLE)
+        notes = text_field(notes, N_("Notes"), limit=limits.TEXT, required=False)
         with self._write() as c:
             current, entry = self._entry_locked(c, entry_id)
             if participant_id is not None:
@@ -610,7 +616,7 @@ class ConsultationStore(StoreBase):
     ) -> Consultation:
         """Write down the key question: the case giver or the moderator in the key question
         phase, the facilitator (no ``participant_id``) at any time."""
-        text = text_field(text, N_("Key question"), limit=2000)
+        text = text_field(text, N_("Key question"), limit=limits.KEY_QUESTION)
         with self._write() as c:
             if participant_id is not None:
                 current, role = self._as_participant(c, consultation_id, participant_id)

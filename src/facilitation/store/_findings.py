@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, case, func, insert, select, update
 
 from .. import findings as review_rules
+from .. import limits
 from .._exceptions import InvalidInput, NotInMeeting, RecordNotFound, word
 from ..i18n import N_
 from ..models import (
@@ -33,7 +34,7 @@ from ..models import (
 )
 from . import _schema as s
 from ._base import TITLE, StoreBase, enum_field, live_state, registered_for
-from ._records import fetch, fetch_one, now, record, text_field
+from ._records import bounded, fetch, fetch_one, now, record, text_field
 
 __all__ = ["FindingStore"]
 
@@ -68,10 +69,12 @@ class FindingStore(StoreBase):
         """Draft a finding or a recommendation (participants see it once it is in review)."""
         values = {
             "kind": enum_field(FindingKind, kind, N_("Kind")).value,
-            "title": text_field(title, TITLE, limit=500),
-            "text": text_field(text, N_("Text"), limit=10000, required=False),
-            "addressee": text_field(addressee, N_("Addressee"), limit=300, required=False),
-            "theme": text_field(theme, N_("Theme"), limit=300, required=False),
+            "title": text_field(title, TITLE, limit=limits.LONG_TITLE),
+            "text": text_field(text, N_("Text"), limit=limits.LONG_TEXT, required=False),
+            "addressee": text_field(
+                addressee, N_("Addressee"), limit=limits.ADDRESSEE, required=False
+            ),
+            "theme": text_field(theme, N_("Theme"), limit=limits.THEME, required=False),
             "status": FindingStatus.DRAFT.value,
         }
         stamp = now()
@@ -88,10 +91,12 @@ class FindingStore(StoreBase):
         """Change a finding's ``title``, ``text``, ``kind``, ``addressee``, ``theme``,
         ``status`` or ``position``. Answers already given stay (they are events)."""
         checks = {
-            "title": lambda v: text_field(v, TITLE, limit=500),
-            "text": lambda v: text_field(v, N_("Text"), limit=10000, required=False),
-            "addressee": lambda v: text_field(v, N_("Addressee"), limit=300, required=False),
-            "theme": lambda v: text_field(v, N_("Theme"), limit=300, required=False),
+            "title": lambda v: text_field(v, TITLE, limit=limits.LONG_TITLE),
+            "text": lambda v: text_field(v, N_("Text"), limit=limits.LONG_TEXT, required=False),
+            "addressee": lambda v: text_field(
+                v, N_("Addressee"), limit=limits.ADDRESSEE, required=False
+            ),
+            "theme": lambda v: text_field(v, N_("Theme"), limit=limits.THEME, required=False),
             "kind": lambda v: enum_field(FindingKind, v, N_("Kind")).value,
             "status": lambda v: enum_field(FindingStatus, v, N_("Status")).value,
             "position": lambda v: int(v),
@@ -117,6 +122,7 @@ class FindingStore(StoreBase):
     ) -> list[Finding]:
         """Put several findings up for review (or conclude them) in one transaction."""
         status = enum_field(FindingStatus, status, N_("Status"))
+        finding_ids = bounded(finding_ids, N_("Findings"), limit=limits.IDS)
         with self.atomic():
             return [self.update_finding(i, status=status) for i in finding_ids]
 
@@ -144,7 +150,7 @@ class FindingStore(StoreBase):
         Linking the same record again only changes the note.
         """
         kind = enum_field(SourceKind, kind, N_("Source"))
-        note = text_field(note, N_("Note"), limit=1000, required=False)
+        note = text_field(note, N_("Note"), limit=limits.NOTE, required=False)
         table = _SOURCE_TABLES[kind]
         with self._write() as c:
             fetch_one(c, s.finding, finding_id, lock=True)
@@ -195,7 +201,7 @@ class FindingStore(StoreBase):
         one in the counts; the earlier one is kept.
         """
         stance = enum_field(Stance, stance, N_("Answer"))
-        comment = text_field(comment, COMMENT, limit=2000, required=False)
+        comment = text_field(comment, COMMENT, limit=limits.COMMENT, required=False)
         with self._write() as c:
             finding = self._review_checks(c, meeting_id, finding_id, participant_id)
             review_rules.check_answer(finding, live_state(c, meeting_id), stance, comment)

@@ -10,12 +10,13 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from .._exceptions import IntakeClosed, InvalidInput, NotInMeeting, word
+from .. import limits
+from .._exceptions import IntakeClosed, InvalidInput, NotInMeeting, TooManyItems, word
 from ..i18n import N_
 from ..models import Challenge, Topic
 from . import _schema as s
 from ._base import TITLE, StoreBase, registered_for
-from ._records import fetch, fetch_one, locking, now, record, text_field
+from ._records import bounded, fetch, fetch_one, locking, now, record, text_field
 
 __all__ = ["IntakeStore"]
 
@@ -121,9 +122,9 @@ class IntakeStore(StoreBase):
         challenge_ids: Iterable[int] = (),
     ) -> Topic:
         """Add a topic (Thema), merged from ``challenge_ids`` of the same meeting."""
-        title = text_field(title, TITLE, limit=300)
-        description = text_field(description, N_("Description"), limit=5000, required=False)
-        origins = list(dict.fromkeys(challenge_ids))
+        title = text_field(title, TITLE, limit=limits.TITLE)
+        description = text_field(description, N_("Description"), limit=limits.TEXT, required=False)
+        origins = list(dict.fromkeys(bounded(challenge_ids, N_("Challenges"), limit=limits.IDS)))
         with self._write() as c:
             fetch_one(c, s.meeting, meeting_id)
             for challenge_id in origins:
@@ -171,13 +172,22 @@ class IntakeStore(StoreBase):
 
 
 def _challenge_values(title: str, description: str, tags: Iterable[str]) -> dict[str, Any]:
-    """A new challenge's title, description and tags, checked."""
+    """A new challenge's title, description and tags, checked (see :mod:`facilitation.limits`)."""
     return {
-        "title": text_field(title, TITLE, limit=300),
-        "description": text_field(description, N_("Description"), limit=5000, required=False),
-        "tags": list(dict.fromkeys(t for t in (_tag(tag) for tag in tags) if t)),
+        "title": text_field(title, TITLE, limit=limits.TITLE),
+        "description": text_field(
+            description, N_("Description"), limit=limits.TEXT, required=False
+        ),
+        "tags": _tags(tags),
     }
 
 
-def _tag(value: str) -> str:
-    return " ".join(str(value).split())[:80]
+def _tags(tags: Iterable[str]) -> list[str]:
+    """Keywords with their spaces tidied, each once: at most :data:`~facilitation.limits.TAGS`
+    of at most :data:`~facilitation.limits.TAG` characters."""
+    found = list(dict.fromkeys(t for t in (" ".join(str(tag).split()) for tag in tags) if t))
+    if len(found) > limits.TAGS:
+        raise TooManyItems(field=word(N_("Keywords")), count=len(found), limit=limits.TAGS)
+    for tag in found:
+        text_field(tag, N_("Keyword"), limit=limits.TAG)
+    return found

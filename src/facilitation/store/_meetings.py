@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from .. import limits
 from .._exceptions import InvalidInput, word
 from ..i18n import N_
 from ..models import AgendaItem, LiveState, Meeting, MeetingFormat, Screen, Workspace
@@ -39,10 +40,10 @@ class MeetingStore(StoreBase):
     def update_info(self, *, title: str | None = None, description: str | None = None) -> Workspace:
         changes: dict[str, Any] = {}
         if title is not None:
-            changes["title"] = text_field(title, TITLE, limit=200)
+            changes["title"] = text_field(title, TITLE, limit=limits.NAME)
         if description is not None:
             changes["description"] = text_field(
-                description, N_("Description"), limit=5000, required=False
+                description, N_("Description"), limit=limits.TEXT, required=False
             )
         with self._write() as c:
             if changes:
@@ -67,9 +68,9 @@ class MeetingStore(StoreBase):
     ) -> Meeting:
         """Add a meeting (Treffen, Werkstatt) of the series."""
         values = {
-            "title": text_field(title, TITLE, limit=300),
+            "title": text_field(title, TITLE, limit=limits.TITLE),
             "date": date,
-            "place": text_field(place, N_("Place"), limit=300, required=False),
+            "place": text_field(place, N_("Place"), limit=limits.PLACE, required=False),
             "format": enum_field(MeetingFormat, format, N_("Format")).value,
             "host_municipality_id": host_municipality_id,
             "created_at": now(),
@@ -99,9 +100,11 @@ class MeetingStore(StoreBase):
         if unknown:
             raise TypeError(f"cannot change {', '.join(sorted(unknown))} of a meeting")
         if "title" in changes:
-            changes["title"] = text_field(changes["title"], TITLE, limit=300)
+            changes["title"] = text_field(changes["title"], TITLE, limit=limits.TITLE)
         if "place" in changes:
-            changes["place"] = text_field(changes["place"], N_("Place"), limit=300, required=False)
+            changes["place"] = text_field(
+                changes["place"], N_("Place"), limit=limits.PLACE, required=False
+            )
         if "format" in changes:
             changes["format"] = enum_field(MeetingFormat, changes["format"], N_("Format")).value
         with self._write() as c:
@@ -121,7 +124,7 @@ class MeetingStore(StoreBase):
         kind: str = "other",
     ) -> AgendaItem:
         """Append an item to a meeting's agenda."""
-        title = text_field(title, TITLE, limit=300)
+        title = text_field(title, TITLE, limit=limits.TITLE)
         if minutes is not None and minutes < 0:
             raise InvalidInput(field=word(N_("Minutes")), problem=word(N_("must not be negative")))
         with self._write() as c:

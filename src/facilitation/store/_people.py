@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import limits
 from .._exceptions import (
+    AlreadyJoined,
     InvalidInput,
     MunicipalityAlreadyChosen,
     UnknownJoinCode,
@@ -27,9 +29,14 @@ from ..models import Group, Municipality, Participant
 from ..roster import email_address
 from . import _schema as s
 from ._base import NAME, StoreBase, registered_for
-from ._records import fetch, fetch_one, locking, now, put, record, text_field
+from ._records import bounded, fetch, fetch_one, locking, now, put, record, text_field
 
 __all__ = ["PeopleStore"]
+
+LINK_LENGTH = 64
+"""The longest personal link token (and page key) the workspace holds."""
+JOIN_CODE_LENGTH = 32
+"""The longest join code the workspace holds."""
 
 
 class PeopleStore(StoreBase):
@@ -77,7 +84,7 @@ class PeopleStore(StoreBase):
 
     @staticmethod
     def _municipality_values(**values: Any) -> dict[str, Any]:
-        values["name"] = text_field(values["name"], NAME, limit=200)
+        values["name"] = text_field(values["name"], NAME, limit=limits.NAME)
         ags = (values["ags"] or "").strip() or None
         if ags is not None and not (ags.isdigit() and len(ags) == 8):
             raise InvalidInput(
@@ -106,7 +113,11 @@ class PeopleStore(StoreBase):
             raise InvalidInput(
                 field=word(N_("Population")), problem=word(N_("must not be negative"))
             )
-        values["source"] = (values["source"] or "").strip()
+        values["source"] = text_field(
+            values["source"], N_("Source"), limit=limits.TEXT, required=False
+        )
+        if values["district"] is not None:
+            text_field(values["district"], N_("District"), limit=limits.NAME, required=False)
         return values
 
     def municipalities(self) -> list[Municipality]:
@@ -146,8 +157,8 @@ class PeopleStore(StoreBase):
         municipality_ids: Iterable[int] = (),
     ) -> Group:
         """Add a named group of municipalities (a city network, a region, a sub-group)."""
-        key = text_field(key, N_("Key"), limit=80)
-        name = text_field(name, NAME, limit=300)
+        key = text_field(key, N_("Key"), limit=limits.GROUP_KEY)
+        name = text_field(name, NAME, limit=limits.TITLE)
         taken = InvalidInput(
             field=word(N_("Key")), problem=word(N_("{key} is already taken"), key=key)
         )
@@ -160,7 +171,10 @@ class PeopleStore(StoreBase):
                 group_id = c.execute(
                     insert(s.municipality_group).values(key=key, name=name, kind=kind)
                 ).inserted_primary_key[0]
-                for municipality_id in dict.fromkeys(municipality_ids):
+                members = bounded(
+                    municipality_ids, N_("Municipalities"), limit=limits.MUNICIPALITIES
+                )
+                for municipality_id in dict.fromkeys(members):
                     fetch_one(c, s.municipality, municipality_id)
                     c.execute(
                         insert(s.group_member).values(
@@ -248,9 +262,11 @@ class PeopleStore(StoreBase):
         if unknown:
             raise TypeError(f"cannot change {', '.join(sorted(unknown))} of a participant")
         if "name" in changes:
-            changes["name"] = text_field(changes["name"], NAME, limit=200)
+            changes["name"] = text_field(changes["name"], NAME, limit=limits.NAME)
         if "role" in changes:
-            changes["role"] = text_field(changes["role"], N_("Role"), limit=200, required=False)
+            changes["role"] = text_field(
+                changes["role"], N_("Role"), limit=limits.ROLE, required=False
+            )
         if "email" in changes:
             changes["email"] = email_address(changes["email"])
         with self._write() as c:
@@ -360,6 +376,8 @@ class PeopleStore(StoreBase):
 
     def participant_for_link(self, token: str) -> Participant:
         """The participant a personal link belongs to; :class:`UnknownLink` if none."""
+        if not token or len(token) > LINK_LENGTH:
+            raise UnknownLink()  # no link is that long: not worth a query
         with self._read() as c:
             row = c.execute(
                 select(s.participant)
@@ -382,23 +400,38 @@ class PeopleStore(StoreBase):
         role: str = "",
         municipality_id: int | None = None,
         consent_named: bool = False,
+        page: str | None = None,
     ) -> tuple[Participant, str]:
         """A newcomer joins the meeting of join code ``code``: her record and personal link.
 
         In one transaction with the look-up of the code, which stays valid (locked, on
         PostgreSQL) until she is added: nobody joins after "close joining".
+
+        Joining is idempotent. ``page`` is the key of the page that joins (its kernel
+        makes it; the browser never sees it): the same page joining again with the
+        same name and municipality (a double click) gets the same participant and
+        link; with other details it is refused with :class:`~facilitation.AlreadyJoined`
+        (forged join messages make no crowd). Whoever joins again with the same name
+        and municipality within :data:`~facilitation.limits.JOIN_WINDOW_SECONDS` of her
+        first join, from any page, is the same participant too. Joins of one meeting
+        take turns (its live state is locked), so two at once cannot both add her.
         """
         code = (code or "").strip().upper()
-        if not code:
+        if not code or len(code) > JOIN_CODE_LENGTH:
             raise UnknownJoinCode()
+        if page is not None and not 0 < len(page) <= LINK_LENGTH:
+            raise ValueError("a page key has 1 to 64 characters")
+        values = _participant_values(name, role, municipality_id, None, consent_named)
         with self._write() as c:
             query = select(s.meeting_live.c.meeting_id).where(s.meeting_live.c.join_code == code)
-            meeting_id = c.execute(locking(c, query, share=True)).scalar()
+            meeting_id = c.execute(locking(c, query)).scalar()
             if meeting_id is None:
                 raise UnknownJoinCode()
-            values = _participant_values(name, role, municipality_id, None, consent_named)
+            joined = _joined(c, meeting_id, page, values)
+            if joined is not None:
+                return joined
             person = self._insert_participant(c, values, meeting_id)
-            return person, _insert_link(c, person.id)
+            return person, _insert_link(c, person.id, join_page=page)
 
     def links(self, participant_id: int) -> list[str]:
         """The valid personal link tokens of a participant, newest first."""
@@ -433,8 +466,8 @@ def _participant_values(
 ) -> dict[str, Any]:
     """A new participant's columns, checked."""
     return {
-        "name": text_field(name, NAME, limit=200),
-        "role": text_field(role, N_("Role"), limit=200, required=False),
+        "name": text_field(name, NAME, limit=limits.NAME),
+        "role": text_field(role, N_("Role"), limit=limits.ROLE, required=False),
         "municipality_id": municipality_id,
         "email": email_address(email),
         "consent_named": bool(consent_named),
@@ -466,12 +499,63 @@ def _newest_links(c: Connection, meeting_id: int) -> dict[int, str | None]:
     return links
 
 
-def _insert_link(c: Connection, participant_id: int) -> str:
+def _insert_link(c: Connection, participant_id: int, *, join_page: str | None = None) -> str:
     """A new personal link token for a participant, inside the caller's transaction."""
     token = secrets.token_urlsafe(18)
     c.execute(
         insert(s.participant_link).values(
-            token=token, participant_id=participant_id, created_at=now()
+            token=token, participant_id=participant_id, created_at=now(), join_page=join_page
         )
     )
     return token
+
+
+def _joined(
+    c: Connection, meeting_id: int, page: str | None, values: dict[str, Any]
+) -> tuple[Participant, str] | None:
+    """The participant and link of an earlier join that this one repeats, or None.
+
+    The page's own earlier join, if it joined: the same participant for the same
+    details (while her link is valid), :class:`AlreadyJoined` otherwise. Else whoever
+    joined this meeting with the same name and municipality within the join window.
+    """
+    link, person = s.participant_link, s.participant
+    joins = (
+        select(person, link.c.token, link.c.revoked_at)
+        .join(link, link.c.participant_id == person.c.id)
+        .join(
+            s.meeting_participant,
+            and_(
+                s.meeting_participant.c.participant_id == person.c.id,
+                s.meeting_participant.c.meeting_id == meeting_id,
+            ),
+        )
+        .where(link.c.join_page.is_not(None))
+    )
+    if page is not None:
+        earlier = c.execute(
+            select(person, link.c.token, link.c.revoked_at)
+            .join(link, link.c.participant_id == person.c.id)
+            .where(link.c.join_page == page)
+        ).first()
+        if earlier is not None:
+            if earlier.revoked_at is None and _same_person(earlier, values):
+                return record(Participant, earlier), earlier.token
+            raise AlreadyJoined(name=earlier.name)
+    since = now() - dt.timedelta(seconds=limits.JOIN_WINDOW_SECONDS)
+    recent = c.execute(
+        joins.where(link.c.created_at >= since, link.c.revoked_at.is_(None)).order_by(
+            link.c.created_at
+        )
+    )
+    for row in recent:
+        if _same_person(row, values):
+            return record(Participant, row), row.token
+    return None
+
+
+def _same_person(row: Any, values: dict[str, Any]) -> bool:
+    """Whether a participant's row has the name (case and spaces aside) and municipality."""
+    return row.municipality_id == values["municipality_id"] and _fold(
+        " ".join(row.name.split())
+    ) == _fold(" ".join(values["name"].split()))

@@ -5,18 +5,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import typing
+from collections.abc import Iterable
 from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Row, Select, Table, select
 
-from .._exceptions import InvalidInput, RecordNotFound, word
+from .._exceptions import InvalidInput, RecordNotFound, TextTooLong, TooManyItems, word
 from ..i18n import N_
 
 R = TypeVar("R")
 
-__all__ = ["fetch", "fetch_one", "locking", "now", "put", "record", "text_field"]
+__all__ = ["bounded", "fetch", "fetch_one", "locking", "now", "put", "record", "text_field"]
 
 KIND_WORDS = {
     "meeting": N_("meeting"),
@@ -141,17 +142,22 @@ def put(
 
 
 def text_field(value: str | None, field: str, *, limit: int, required: bool = True) -> str:
-    """``value`` stripped, checked for emptiness and length."""
+    """``value`` stripped, checked for emptiness and length.
+
+    Longer than ``limit`` (one of :mod:`facilitation.limits`): :class:`TextTooLong`.
+    """
     cleaned = (value or "").strip()
     if required and not cleaned:
         raise InvalidInput(field=word(field), problem=word(N_("must not be empty")))
     if len(cleaned) > limit:
-        raise InvalidInput(
-            field=word(field),
-            problem=word(
-                N_("is too long ({length} characters, at most {limit})"),
-                length=len(cleaned),
-                limit=limit,
-            ),
-        )
+        raise TextTooLong(field=word(field), length=len(cleaned), limit=limit)
     return cleaned
+
+
+def bounded(items: Iterable[R] | None, field: str, *, limit: int) -> list[R]:
+    """``items`` as a list, refused with :class:`TooManyItems` if it holds more than ``limit``
+    (one of :mod:`facilitation.limits`): before any of them is looked at or written."""
+    found = list(items or ())
+    if len(found) > limit:
+        raise TooManyItems(field=word(field), count=len(found), limit=limit)
+    return found

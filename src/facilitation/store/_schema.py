@@ -442,6 +442,8 @@ participant_link = Table(
     Column("participant_id", Integer, _fk("participant", ondelete="CASCADE"), nullable=False),
     _created(),
     Column("revoked_at", UTCDateTime()),
+    # The page (its kernel's key) that joined with a code and got this link: it joins once.
+    Column("join_page", String(64), unique=True),
 )
 
 meeting_live = Table(

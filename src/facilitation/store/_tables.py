@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
-from .. import clock, tables
+from .. import clock, limits, tables
 from .._exceptions import InvalidInput, NotAtTable, NotInMeeting, TableRoundNotRunning, word
 from ..i18n import N_
 from ..models import AtZero, ClosedBy, Screen, TableAssignment, TableNote, TableRound, ThemedTable
@@ -25,7 +25,7 @@ from ._base import (
     put_live,
     registered_for,
 )
-from ._records import fetch, fetch_one, locking, now, record, text_field
+from ._records import bounded, fetch, fetch_one, locking, now, record, text_field
 
 __all__ = ["TableStore"]
 
@@ -37,7 +37,7 @@ class TableStore(StoreBase):
 
     def add_table(self, meeting_id: int, theme: str, *, host_id: int | None = None) -> ThemedTable:
         """Add a themed table (Thementisch) with an optional host who stays at it."""
-        theme = text_field(theme, N_("Theme"), limit=300)
+        theme = text_field(theme, N_("Theme"), limit=limits.THEME)
         with self._write() as c:
             lock_meeting(c, meeting_id)  # the next number
             if host_id is not None:
@@ -58,7 +58,7 @@ class TableStore(StoreBase):
         if unknown:
             raise TypeError(f"cannot change {', '.join(sorted(unknown))} of a table")
         if "theme" in changes:
-            changes["theme"] = text_field(changes["theme"], N_("Theme"), limit=300)
+            changes["theme"] = text_field(changes["theme"], N_("Theme"), limit=limits.THEME)
         with self._write() as c:
             fetch_one(c, s.themed_table, table_id)
             if changes.get("host_id") is not None:
@@ -194,6 +194,7 @@ class TableStore(StoreBase):
 
     def assign(self, round_id: int, table_id: int, participant_ids: Iterable[int]) -> None:
         """Seat participants at a table for a round (each sits at one table per round)."""
+        participant_ids = bounded(participant_ids, N_("Participants"), limit=limits.IDS)
         with self._write() as c:
             # Locked as in seat(): a note in flight sees the seating before or after.
             table_round = fetch_one(c, s.table_round, round_id, lock=True)
@@ -233,6 +234,9 @@ class TableStore(StoreBase):
         The round's earlier seating is replaced. Every table must belong to the
         round's meeting, every participant be registered for it and sit once.
         """
+        seating = {table: list(people) for table, people in seating.items()}
+        bounded([p for people in seating.values() for p in people], N_("Participants"),
+                limit=limits.IDS)  # fmt: skip
         with self._write() as c:
             table_round = fetch_one(c, s.table_round, round_id, lock=True)
             own = {
@@ -342,7 +346,7 @@ class TableStore(StoreBase):
     ) -> TableNote:
         """Add a note to a table as the facilitator records it (or as loaded from data);
         notes stay with the table across rounds. Participants use :meth:`submit_table_note`."""
-        text = text_field(text, TEXT, limit=5000)
+        text = text_field(text, TEXT, limit=limits.TEXT)
         with self._write() as c:
             table = fetch_one(c, s.themed_table, table_id)
             if (
@@ -375,7 +379,7 @@ class TableStore(StoreBase):
         meeting, the round has started and no later round has (notes may still
         come in after the bell), and she has a seat in it.
         """
-        text = text_field(text, TEXT, limit=5000)
+        text = text_field(text, TEXT, limit=limits.TEXT)
         with self._write() as c:
             meeting_id = fetch_one(c, s.table_round, round_id).meeting_id
             # The meeting's rounds stay as read (shared locks) until the note is written:

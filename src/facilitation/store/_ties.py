@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select
 
+from .. import limits
 from .._exceptions import (
     InvalidInput,
     NetworkClosed,
@@ -17,6 +18,7 @@ from .._exceptions import (
     NotInMeeting,
     NotYourTie,
     TieAlreadyDeclared,
+    TooManyItems,
     word,
 )
 from ..i18n import N_
@@ -70,9 +72,10 @@ class TieStore(StoreBase):
             new_id = c.execute(
                 insert(s.tie).values(
                     source_id=source_id, target_id=target_id, type=tie_type.value,
-                    topic=text_field(topic, N_("Topic"), limit=200, required=False),
+                    topic=text_field(topic, N_("Topic"), limit=limits.TIE_TOPIC, required=False),
                     weight=float(weight), directed=bool(directed), meeting_id=meeting_id,
-                    declared_by=declared_by, source=source, created_at=now(),
+                    declared_by=declared_by, created_at=now(),
+                    source=text_field(source, N_("Source"), limit=limits.TEXT, required=False),
                 )
             ).inserted_primary_key[0]  # fmt: skip
             return record(Tie, fetch_one(c, s.tie, new_id))
@@ -123,11 +126,15 @@ class TieStore(StoreBase):
                 field=word(N_("Strength")),
                 problem=word(N_("must be 1, 2 or 3")),
             )
-        wanted = list(
-            dict.fromkeys(
-                text_field(t, N_("Topic"), limit=200, required=False) for t in topics if t.strip()
+        # One tie per topic: a click enters at most limits.TIES_PER_ACTION of them.
+        wanted = list(dict.fromkeys(" ".join(str(t).split()) for t in topics if str(t).strip()))
+        if len(wanted) > limits.TIES_PER_ACTION:
+            raise TooManyItems(
+                field=word(N_("Topics")), count=len(wanted), limit=limits.TIES_PER_ACTION
             )
-        ) or [""]
+        for topic in wanted:
+            text_field(topic, N_("Topic"), limit=limits.TIE_TOPIC)
+        wanted = wanted or [""]
         with self._write() as c:
             # Her row is locked: a double click, or two tabs, take turns (on PostgreSQL;
             # SQLite lets one writer in at a time anyway), so the second sees the first's tie.

@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, exists, func, insert, select, true, update
 
-from .. import clock, voting
+from .. import clock, limits, voting
 from .._exceptions import InvalidInput, NotInMeeting, RecordNotFound, TimeIsUp, word
 from ..i18n import N_, translate
 from ..models import AtZero, ClosedBy, DotAction, DotEvent, Visibility, VoteRound, VoteState
 from . import _schema as s
 from ._base import TITLE, StoreBase, enum_field, lock_meeting, positive
-from ._records import fetch, fetch_one, now, record, text_field
+from ._records import bounded, fetch, fetch_one, now, record, text_field
 
 __all__ = ["VotingStore"]
 
@@ -48,6 +48,7 @@ class VotingStore(StoreBase):
         ``at_zero``: whether the round closes by itself when its countdown reaches
         0:00 (the default) or the pages only say that the time is up.
         """
+        topic_ids = bounded(topic_ids, N_("Topics"), limit=limits.IDS)
         settings = {
             "title": title, "dots_per_person": dots_per_person, "max_per_topic": max_per_topic,
             "visibility": visibility, "timer_seconds": timer_seconds, "at_zero": at_zero,
@@ -117,7 +118,7 @@ class VotingStore(StoreBase):
             title = translate(N_("Vote {number}")).format(number=count + 1)
         new_id = c.execute(
             insert(s.vote_round).values(
-                meeting_id=meeting_id, title=text_field(title, TITLE, limit=300),
+                meeting_id=meeting_id, title=text_field(title, TITLE, limit=limits.TITLE),
                 dots_per_person=dots, max_per_topic=cap, visibility=visibility.value,
                 state=VoteState.DRAFT.value, parent_round_id=parent_round_id,
                 timer_seconds=timer_seconds, at_zero=at_zero.value, created_at=now(),

@@ -13,6 +13,8 @@ messages, joining, waiting, language); each live part adds its screen as a
 
 from __future__ import annotations
 
+import secrets
+
 import ipywidgets as widgets
 
 from .._exceptions import FacilitationError, RecordNotFound
@@ -47,6 +49,9 @@ class ParticipantApp:
         self.token = ""
         self.meeting_id: int | None = None
         self._seen_in: int | None = None  # the meeting her presence was noted for
+        # Who joins with a code from this page, for the store: it joins once (a double
+        # click, or forged join messages, make one participant). Never sent to the browser.
+        self._page_key = secrets.token_urlsafe(24)
         # What the last refresh read, kept until a change touches it (see refresh()).
         self._meeting: Meeting | object | None = _UNREAD
         self._header_for: int | object | None = _UNREAD
@@ -197,7 +202,12 @@ class ParticipantApp:
         self._show(self.join_form)
 
     def join(self) -> None:
-        """Join with the code and details typed into the join form."""
+        """Join with the code and details typed into the join form.
+
+        The button is off while the join is under way; a second click that arrives
+        anyway (or a forged message) is the same join to the store, never a second person.
+        """
+        self.join_button.disabled = True
         try:
             person, token = self.store.join(
                 self.join_code.value,
@@ -205,10 +215,13 @@ class ParticipantApp:
                 role=self.join_role.value,
                 municipality_id=self.join_town.value,
                 consent_named=self.join_consent.value,
+                page=self._page_key,
             )
         except FacilitationError as error:
             self.say_error(str(error))
             return
+        finally:
+            self.join_button.disabled = False
         self.identity.token = token
         self.identify(token)
         self.say_ok(

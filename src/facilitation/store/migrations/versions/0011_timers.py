@@ -3,7 +3,7 @@ their countdown closes them by itself or only signals; the deadline of a running
 countdown; and who closed a round (the facilitator, or the clock).
 
 Revision ID: 0011_timers
-Revises: 0008_attendance
+Revises: 0010_join
 Create Date: 2026-12-04
 
 Existing vote rounds and table rounds close by themselves at 0:00 from now on (the
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_timers"
-down_revision = "0008_attendance"
+down_revision = "0010_join"
 branch_labels = None
 depends_on = None
 
