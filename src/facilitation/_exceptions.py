@@ -33,6 +33,7 @@ __all__ = [
     "InvalidTransition",
     "MeetingNotFound",
     "MunicipalityAlreadyChosen",
+    "MunicipalityNotFound",
     "NetworkClosed",
     "NoConsultationChosen",
     "NoDotsLeft",
@@ -47,6 +48,7 @@ __all__ = [
     "NoRoundChosen",
     "NoSourceChosen",
     "NoTableRoundChosen",
+    "NotAMunicipalityDirectory",
     "NotAWorkspace",
     "NotAWorkspaceDatabase",
     "NotAtTable",
@@ -72,6 +74,7 @@ __all__ = [
     "RosterWithoutNames",
     "RoundNotOpen",
     "ServerFailed",
+    "SeveralMunicipalities",
     "TableError",
     "TableRoundNotRunning",
     "TableRoundOver",
@@ -355,6 +358,27 @@ class MunicipalityAlreadyChosen(FacilitationError):
     template = N_(
         "Your municipality is already set: {name}. If that is wrong, the facilitator "
         "changes it for you."
+    )
+
+
+class MunicipalityNotFound(FacilitationError):
+    template = N_(
+        "No German municipality is called {name}. Check the spelling, or choose one of the "
+        "suggestions."
+    )
+
+
+class SeveralMunicipalities(FacilitationError):
+    template = N_(
+        "Several municipalities match {name} ({places}): choose the right one from the list."
+    )
+
+
+class NotAMunicipalityDirectory(FacilitationError):
+    template = N_(
+        "{file} is not an extract of Destatis' municipality directory (GV-ISys, "
+        "'AuszugGV…xlsx'): no row of a municipality (Satzart 60) with its key and name was "
+        "found. Nothing was changed."
     )
 
 

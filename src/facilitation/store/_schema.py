@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -543,6 +544,21 @@ change_log = Table(
     # where the statement named one: "dot_event:7,meeting_live" (see _changes.py).
     Column("topics", Text, nullable=False),
     sqlite_autoincrement=True,  # ids never come back, also after old rows are pruned
+)
+
+# --- the directory of municipalities a facilitator loaded (migration 0009) -------------------
+
+municipality_directory = Table(
+    "municipality_directory",
+    metadata,
+    _id(),
+    # An official extract (Destatis GV-ISys) as facilitation.directory's compact file;
+    # the newest row is the directory the workspace searches, older rows are kept.
+    Column("source", Text, nullable=False, server_default=""),
+    Column("stand", String(40), nullable=False, server_default=""),
+    Column("places", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    _created(),
 )
 
 _COLUMNS = [column for table in metadata.tables.values() for column in table.columns]

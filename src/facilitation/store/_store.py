@@ -36,6 +36,7 @@ from ..tabular import Table
 from ..templates import template as meeting_template
 from ._actions import ActionStore
 from ._consultation import ConsultationStore
+from ._directory import DirectoryStore
 from ._findings import FindingStore
 from ._intake import IntakeStore
 from ._meetings import MeetingStore
@@ -57,6 +58,7 @@ class Store(
     ActionStore,
     TieStore,
     FindingStore,
+    DirectoryStore,
 ):
     """A workspace opened for reading and writing.
 
