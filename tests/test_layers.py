@@ -32,7 +32,7 @@ LAYERS = {
     "_exceptions": 1,
     "models": 2, "privacy": 2, "tabular": 2,
     "voting": 3, "consultation": 3, "tables": 3, "actions": 3, "network": 3, "roster": 3,
-    "templates": 3, "findings": 3, "attendance": 3, "clock": 3,
+    "templates": 3, "findings": 3, "attendance": 3, "clock": 3, "directory": 3,
     "store": 4,
     "research": 5, "report": 5, "export": 5, "network_io": 5, "shipped": 5, "links": 5,
     "ui": 6, "serve": 6, "_voila": 6, "cli": 6, "_relay": 6, "deploy": 6, "": 6,

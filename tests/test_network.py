@@ -23,6 +23,7 @@ from facilitation.models import (
     Tie,
     TieType,
     Topic,
+    relationships,
 )
 from facilitation.network import (
     BROKERAGE_ROLES,
@@ -206,7 +207,10 @@ def test_metrics_agree_with_networkx_on_the_collapsed_network() -> None:
     for node, m in panel.items():
         assert m.degree == simple.degree(node)
         assert m.weighted_degree == pytest.approx(simple.degree(node, weight="weight"))
-        assert m.ties == sum(1 for t in ties if node in (t.source_id, t.target_id))
+        # One tie per pair, type, meeting and declarer, whatever its topics (issue 19).
+        assert m.ties == sum(
+            1 for r in relationships(ties) if node in (r.tie.source_id, r.tie.target_id)
+        )
         assert m.betweenness == pytest.approx(between[node])
         assert m.closeness == pytest.approx(close[node])
     assert set(panel) == set(graph)

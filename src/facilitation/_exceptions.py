@@ -35,6 +35,7 @@ __all__ = [
     "InvalidTransition",
     "MeetingNotFound",
     "MunicipalityAlreadyChosen",
+    "MunicipalityNotFound",
     "NetworkClosed",
     "NoConsultationChosen",
     "NoDotsLeft",
@@ -50,6 +51,7 @@ __all__ = [
     "NoSourceChosen",
     "NoTableRoundChosen",
     "NobodyPresent",
+    "NotAMunicipalityDirectory",
     "NotAWorkspace",
     "NotAWorkspaceDatabase",
     "NotAtTable",
@@ -75,6 +77,7 @@ __all__ = [
     "RosterWithoutNames",
     "RoundNotOpen",
     "ServerFailed",
+    "SeveralMunicipalities",
     "TableError",
     "TableRoundNotRunning",
     "TableRoundOver",
@@ -411,6 +414,27 @@ class MunicipalityAlreadyChosen(FacilitationError):
     template = N_(
         "Your municipality is already set: {name}. If that is wrong, the facilitator "
         "changes it for you."
+    )
+
+
+class MunicipalityNotFound(FacilitationError):
+    template = N_(
+        "No German municipality is called {name}. Check the spelling, or choose one of the "
+        "suggestions."
+    )
+
+
+class SeveralMunicipalities(FacilitationError):
+    template = N_(
+        "Several municipalities match {name} ({places}): choose the right one from the list."
+    )
+
+
+class NotAMunicipalityDirectory(FacilitationError):
+    template = N_(
+        "{file} is not an extract of Destatis' municipality directory (GV-ISys, "
+        "'AuszugGV…xlsx'): no row of a municipality (Satzart 60) with its key and name was "
+        "found. Nothing was changed."
     )
 
 

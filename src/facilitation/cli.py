@@ -1,4 +1,5 @@
-"""The command line: ``facilitation init | demo | serve | import | links | export``.
+"""The command line: ``facilitation init | demo | serve | import | municipalities | links |
+export``.
 
 A workspace argument is a file path or a database URL everywhere. Errors are
 one clear line on standard error and an exit status other than 0.
@@ -151,6 +152,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     roster.add_argument(
         "--dry-run", action="store_true", help=_("only show what would be imported")
+    )
+
+    towns = commands.add_parser(
+        "municipalities",
+        help=_("show or load the official directory of municipalities a workspace searches"),
+        description=_(
+            "Every German municipality can be named: a workspace searches the official "
+            "directory of Destatis shipped with facilitation. 'load' replaces it with a newer "
+            "extract (Destatis' Excel file AuszugGV…xlsx, or the same as CSV); 'show' tells "
+            "which one is used."
+        ),
+    )
+    towns.add_argument("action", choices=("show", "load"), help=_("show or load"))
+    towns.add_argument("workspace", metavar="WORKSPACE", help=_("file path or database URL"))
+    towns.add_argument(
+        "file", metavar="FILE", type=Path, nargs="?", help=_("the extract (.xlsx or .csv)")
+    )
+    towns.add_argument(
+        "--stand",
+        default="",
+        help=_("the Gebietsstand if the file does not say it, e.g. 31.12.2024"),
     )
 
     links = commands.add_parser(
@@ -470,7 +492,7 @@ def _import(args: argparse.Namespace) -> int:
     with open_workspace(args.workspace) as store:
         if args.meeting is not None:
             store.meeting(args.meeting)  # a wrong number is refused before anything
-        towns = shipped_municipalities()
+        towns = shipped_municipalities(store)
         plan = store.plan_participants(table, shipped=towns)
         _say(f"{table.name}: {plan.summary()}")
         for line in plan.lines():
@@ -484,6 +506,22 @@ def _import(args: argparse.Namespace) -> int:
     _say(
         ngettext("{n} participant imported", "{n} participants imported", len(done.new)).format(
             n=len(done.new)
+        )
+    )
+    return 0
+
+
+def _municipalities(args: argparse.Namespace) -> int:
+    from .directory import read_extract
+
+    if args.action == "load" and args.file is None:
+        raise _usage(_("name the file to load"))
+    directory = read_extract(args.file, stand=args.stand) if args.action == "load" else None
+    with open_workspace(args.workspace) as store:
+        info = store.load_directory(directory) if directory is not None else store.directory_info()
+    _say(
+        _("{places} municipalities, Gebietsstand {stand}, from {source}").format(
+            places=info.places, stand=info.stand or "?", source=info.source
         )
     )
     return 0
@@ -560,6 +598,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _import(args)
         if args.command == "links":
             return _links(args)
+        if args.command == "municipalities":
+            return _municipalities(args)
     except _UsageError as error:
         parser.exit(2, f"facilitation {args.command}: {error}\n")
     except FacilitationError as error:

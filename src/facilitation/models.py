@@ -12,6 +12,7 @@ False
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar
@@ -55,6 +56,7 @@ __all__ = [
     "Participant",
     "PhaseChange",
     "PriorityDot",
+    "Relationship",
     "RoleAssignment",
     "Screen",
     "SourceKind",
@@ -70,6 +72,7 @@ __all__ = [
     "VoteRound",
     "VoteState",
     "Workspace",
+    "relationships",
     "state_of_ags",
 ]
 
@@ -707,3 +710,53 @@ class NetworkDisplay:
     def from_code(cls, code: int | None) -> NetworkDisplay:
         code = code if code is not None and 0 <= code < 18 else 0
         return cls(cls.LAYOUTS[code % 2], cls.COLOURS[(code // 2) % 3], cls.SCOPES[code // 6])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Relationship:
+    """One tie between two municipalities as it was named: a stored tie per topic, together.
+
+    ``tie`` is the first of them (its ends, type, meeting, declarer); ``topics`` in the
+    order they were named; ``weight`` the strongest; ``tie_ids`` all its stored ties.
+    """
+
+    tie: Tie
+    topics: tuple[str, ...] = ()
+    weight: float = 1.0
+    tie_ids: tuple[int, ...] = ()
+
+    @property
+    def topic(self) -> str:
+        """The topics in one text, ``;``-separated."""
+        return "; ".join(self.topics)
+
+
+def relationships(ties: Iterable[Tie]) -> list[Relationship]:
+    """The relationships the ties make: one per pair of municipalities, type, direction,
+    meeting and declarer, whatever number of topics it carries (ordered by first tie).
+
+    >>> made = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    >>> ties = [Tie(id=1, source_id=1, target_id=2, topic="Tourismus", created_at=made,
+    ...             meeting_id=1, declared_by=7),
+    ...         Tie(id=2, source_id=1, target_id=2, topic="Verkehr", weight=3, created_at=made,
+    ...             meeting_id=1, declared_by=7),
+    ...         Tie(id=3, source_id=2, target_id=1, created_at=made, meeting_id=1, declared_by=8)]
+    >>> [(r.tie.id, r.topics, r.weight, r.tie_ids) for r in relationships(ties)]
+    [(1, ('Tourismus', 'Verkehr'), 3.0, (1, 2)), (3, (), 1.0, (3,))]
+    """
+    grouped: dict[tuple[object, ...], list[Tie]] = {}
+    for tie in sorted(ties, key=lambda t: t.id):
+        ends = (tie.source_id, tie.target_id)
+        if not tie.directed:
+            ends = (min(ends), max(ends))
+        key = (*ends, str(tie.type), tie.directed, tie.meeting_id, tie.declared_by)
+        grouped.setdefault(key, []).append(tie)
+    return [
+        Relationship(
+            tie=found[0],
+            topics=tuple(dict.fromkeys(t.topic for t in found if t.topic)),
+            weight=float(max(t.weight for t in found)),
+            tie_ids=tuple(t.id for t in found),
+        )
+        for found in grouped.values()
+    ]

@@ -113,17 +113,37 @@ def _number(text: str, kind: Callable[[str], Any]) -> Any:
 # --- municipalities ----------------------------------------------------------------------
 
 
-def shipped_municipalities() -> list[dict[str, str]]:
-    """The municipalities shipped with facilitation, as rows (``name, ags, state, …``).
+def shipped_municipalities(store: Store | None = None) -> list[dict[str, Any]]:
+    """The municipalities shipped with facilitation, as rows (``name, ags, state, …``):
+    those of the seed documents (``data/municipalities.csv``), then every other of the
+    official directory (:mod:`facilitation.directory`; the workspace's, if ``store``).
 
     An import of participants finds their towns here too, and adds those it uses.
 
-    >>> [row["name"] for row in shipped_municipalities()][:2]
-    ['Bautzen', 'Görlitz']
+    >>> rows = shipped_municipalities()
+    >>> [row["name"] for row in rows][:2], len(rows) > 11000
+    (['Bautzen', 'Görlitz'], True)
     """
-    return [
+    from .directory import ATTRIBUTION, shipped_directory
+
+    rows: list[dict[str, Any]] = [
         dict(row.values) for row in read_table(data_dir() / "municipalities.csv", _ALIASES).rows
     ]
+    directory = store.directory() if store is not None else shipped_directory()
+    stand = directory.stand.split(".")
+    date = "-".join(reversed(stand)) if len(stand) == 3 else ""
+    source = f"Destatis GV-ISys, Gebietsstand {directory.stand}; {ATTRIBUTION}"
+    known = {row.get("ags") for row in rows}
+    for place in directory.places:
+        if place.ags in known:
+            continue
+        rows.append({
+            "name": place.name, "ags": place.ags, "state": place.state or "",
+            "district": place.district or "", "latitude": place.latitude,
+            "longitude": place.longitude, "population": place.population,
+            "population_date": date if place.population is not None else "", "source": source,
+        })  # fmt: skip
+    return rows
 
 
 def read_participants(path: str | Path, *, name: str | None = None) -> Table:

@@ -21,6 +21,7 @@ from ..models import (
     Tie,
     TieType,
     Topic,
+    relationships,
 )
 from ..privacy import pseudonym
 
@@ -115,6 +116,9 @@ def cooperation_graph(
 ) -> nx.MultiDiGraph:
     """The cooperation network: municipalities and every tie between them.
 
+    A tie named with several topics is one edge (see :func:`~facilitation.models.relationships`):
+    its ``topic`` holds them all, ``;``-separated.
+
     Parameters
     ----------
     municipalities, ties
@@ -140,7 +144,7 @@ def cooperation_graph(
     networkx.MultiDiGraph
         Nodes are municipality ids with ``name, label, ags, state, state_name,
         district, latitude, longitude, population, population_date, group,
-        groups, source``. Edges (key = tie id) carry ``tie_id, type, topic, weight,
+        groups, source``. Edges (key = first tie id) carry ``tie_id, tie_ids, type, topic, weight,
         directed, meeting_id, meeting, meeting_date, declared_by`` (the
         participant's pseudonym), ``source, created_at`` (ISO 8601, UTC).
 
@@ -195,7 +199,8 @@ def cooperation_graph(
             graph.add_node(town_id, **_node_attributes(towns[town_id], groups))
         else:  # a tie to a municipality that was not given: keep the tie, mark the node
             graph.add_node(town_id, kind="municipality", label=f"#{town_id}", name=f"#{town_id}")
-    for tie in sorted(chosen, key=lambda t: t.id):
+    for relationship in relationships(chosen):
+        tie = relationship.tie
         meeting = known.get(tie.meeting_id) if tie.meeting_id is not None else None
         graph.add_edge(
             tie.source_id,
@@ -204,9 +209,10 @@ def cooperation_graph(
             **_plain(
                 {
                     "tie_id": tie.id,
+                    "tie_ids": ";".join(str(i) for i in relationship.tie_ids),
                     "type": str(tie.type),
-                    "topic": tie.topic,
-                    "weight": float(tie.weight),
+                    "topic": relationship.topic,
+                    "weight": relationship.weight,
                     "directed": bool(tie.directed),
                     "meeting_id": tie.meeting_id,
                     "meeting": meeting.title if meeting else None,
@@ -257,7 +263,9 @@ def simple_graph(graph: nx.MultiDiGraph, *, directed: bool = False) -> nx.Graph 
             weight=float(sum(d.get("weight", 1.0) for d in found)),
             ties=len(found),
             types=";".join(sorted({d.get("type", "") for d in found} - {""})),
-            topics=";".join(sorted({d.get("topic", "") for d in found} - {""})),
+            topics=";".join(
+                sorted({t.strip() for d in found for t in d.get("topic", "").split(";")} - {""})
+            ),
         )
     return out
 

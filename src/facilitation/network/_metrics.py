@@ -11,7 +11,7 @@ from typing import Any, Literal
 import networkx as nx
 
 from ..i18n import N_
-from ..models import Group, Meeting, Municipality, Tie
+from ..models import Group, Meeting, Municipality, Tie, relationships
 from ._common import SEED, _is_simple_undirected, _sort_key
 from ._graphs import (
     cooperation_graph,
@@ -471,7 +471,7 @@ def growth(
     """
     towns, all_ties, series, groups = list(municipalities), list(ties), list(meetings), list(groups)
     by_id = {m.id: m for m in series}
-    new = Counter(t.meeting_id for t in all_ties)
+    new = Counter(r.tie.meeting_id for r in relationships(all_ties))
     rows = []
     for meeting_id in meeting_order(series):
         graph = cooperation_graph(

@@ -24,6 +24,7 @@ from ..models import (
     Visibility,
     VoteRound,
     VoteState,
+    relationships,
 )
 from ..store import Store
 from ._document import (
@@ -671,7 +672,7 @@ def _network(c: _Context) -> Section | None:
         return None
     panel = network.metrics(graph)
     figures = network.summary(graph, node_metrics=panel)
-    new = [t for t in ties if t.meeting_id == c.meeting.id]
+    new = [r for r in relationships(ties) if r.tie.meeting_id == c.meeting.id]
     blocks: list[Block | Section] = [
         Paragraph(
             c.ngettext(
@@ -694,13 +695,19 @@ def _network(c: _Context) -> Section | None:
         towns = {node: data.get("name", "") for node, data in graph.nodes(data=True)}
         kinds = {key: style["label"] for key, style in network.TIE_STYLES.items()}
         rows = []
-        for tie in new:
+        for relationship in new:
+            tie = relationship.tie
             arrow = " → " if tie.directed else " – "
             pair = clean_text(towns.get(tie.source_id, "")) + arrow
             pair += clean_text(towns.get(tie.target_id, ""))
             kind = c.t(kinds[str(tie.type)]) if str(tie.type) in kinds else str(tie.type)
             rows.append(
-                (Cell(pair), Cell(kind), Cell(clean_text(tie.topic)), Cell(f"{tie.weight:g}"))
+                (
+                    Cell(pair),
+                    Cell(kind),
+                    Cell(clean_text(relationship.topic)),
+                    Cell(f"{relationship.weight:g}"),
+                )
             )
         blocks.append(Paragraph(c.t(N_("Ties named in this meeting")), "label"))
         blocks.append(

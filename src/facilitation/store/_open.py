@@ -48,6 +48,7 @@ REVISIONS = (
     "0006_findings",
     "0007_change_log",
     "0008_attendance",
+    "0009_ties",
     "0010_join",
     "0011_timers",
 )

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -567,6 +568,21 @@ attendance_event = Table(
     Column("at", UTCDateTime(), nullable=False),
     CheckConstraint("status IN ('present', 'excused', 'absent')", name="status"),
     Index("ix_attendance_event_meeting_participant", "meeting_id", "participant_id"),
+)
+
+# --- the directory of municipalities a facilitator loaded (migration 0009) -------------------
+
+municipality_directory = Table(
+    "municipality_directory",
+    metadata,
+    _id(),
+    # An official extract (Destatis GV-ISys) as facilitation.directory's compact file;
+    # the newest row is the directory the workspace searches, older rows are kept.
+    Column("source", Text, nullable=False, server_default=""),
+    Column("stand", String(40), nullable=False, server_default=""),
+    Column("places", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    _created(),
 )
 
 _COLUMNS = [column for table in metadata.tables.values() for column in table.columns]

@@ -41,6 +41,7 @@ from ._actions import ActionStore
 from ._attendance import AttendanceStore
 from ._clock import ClockStore
 from ._consultation import ConsultationStore
+from ._directory import DirectoryStore
 from ._findings import FindingStore
 from ._intake import IntakeStore
 from ._meetings import MeetingStore
@@ -64,6 +65,7 @@ class Store(
     TieStore,
     FindingStore,
     AttendanceStore,
+    DirectoryStore,
 ):
     """A workspace opened for reading and writing.
 

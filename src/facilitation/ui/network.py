@@ -7,9 +7,11 @@ The wall and the facilitator's tab import networkx and matplotlib when they firs
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
 import threading
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,16 +19,17 @@ from typing import Any
 import ipywidgets as widgets
 
 from .._exceptions import FacilitationError
+from ..directory import Place
 from ..i18n import N_, _, current_language
 from ..models import (
     STRENGTHS,
     LiveState,
     Meeting,
-    Municipality,
     NetworkDisplay,
+    Relationship,
     Screen,
-    Tie,
     TieType,
+    relationships,
 )
 from ..store import Store
 from ._common import esc
@@ -66,11 +69,6 @@ def _label(text: str) -> widgets.HTML:
 
 def _heading(text: str) -> str:
     return f"<h2>{esc(text)}</h2>"
-
-
-def _town_label(m: Municipality) -> str:
-    where = ", ".join(part for part in (m.district, m.state) if part)
-    return f"{m.name} ({where})" if where else m.name
 
 
 # --- the picture, shared by the wall and the facilitator's preview -------------------------------
@@ -233,8 +231,8 @@ class TieEntry(ParticipantView):
     reads = NETWORK_READS
 
     def build(self) -> None:
-        self.partner_id: int | None = None
         self._mine: tuple[int, ...] | None = None
+        self._warm = False
         self._topics: tuple[str, ...] | None = None
         self.intro = widgets.HTML()
         # Choosing one's own municipality, when the facilitator has not given it.
@@ -247,6 +245,7 @@ class TieEntry(ParticipantView):
         self.home_search.observe(
             lambda _c: self._search(self.home_search, self.home_results, exclude=None), "value"
         )
+        _on_enter(self.home_search, self._home_entered)
         self.home_box = widgets.VBox(
             [
                 widgets.HTML(_heading(_("Your municipality"))),
@@ -267,6 +266,8 @@ class TieEntry(ParticipantView):
         )
         self.results = self._result_buttons(self._choose_partner)
         self.search.observe(lambda _c: self._search_partner(), "value")
+        _on_enter(self.search, self._partner_entered)
+        self.partner: Place | None = None
         self.chosen = widgets.HTML()
         self.topics = widgets.TagsInput(
             value=[],
@@ -314,13 +315,13 @@ class TieEntry(ParticipantView):
 
     @staticmethod
     def _result_buttons(
-        choose: Callable[[int], None],
-    ) -> tuple[widgets.VBox, list[widgets.Button], dict[int, int]]:
+        choose: Callable[[Place], None],
+    ) -> tuple[widgets.VBox, list[widgets.Button], dict[int, Place]]:
         """A fixed set of buttons that show the towns found (reused, never rebuilt)."""
         box = widgets.VBox()
         box.add_class("fac-results")
         buttons = []
-        found: dict[int, int] = {}
+        found: dict[int, Place] = {}
         for index in range(SEARCH_RESULTS):
             button = widgets.Button(layout={"display": "none", "width": "100%"})
             button.on_click(lambda _b, i=index: choose(found[i]) if i in found else None)
@@ -331,17 +332,18 @@ class TieEntry(ParticipantView):
     def _search(
         self,
         field: widgets.Text,
-        results: tuple[widgets.VBox, list[widgets.Button], dict[int, int]],
+        results: tuple[widgets.VBox, list[widgets.Button], dict[int, Place]],
         exclude: int | None,
     ) -> None:
+        """Every German municipality whose name begins so (the workspace's first)."""
         _box, buttons, found = results
-        towns = [m for m in self.store.find_municipalities(field.value, limit=SEARCH_RESULTS + 1)
-                 if m.id != exclude][:SEARCH_RESULTS]  # fmt: skip
+        towns = [p for p in self.store.find_places(field.value, limit=SEARCH_RESULTS + 1)
+                 if exclude is None or p.municipality_id != exclude][:SEARCH_RESULTS]  # fmt: skip
         found.clear()
         for index, button in enumerate(buttons):
             if index < len(towns):
-                found[index] = towns[index].id
-                set_if_changed(button, _town_label(towns[index]), "description")
+                found[index] = towns[index]
+                set_if_changed(button, towns[index].label, "description")
                 show(button)
             else:
                 show(button, False)
@@ -350,20 +352,47 @@ class TieEntry(ParticipantView):
         home = self.page.person.municipality_id if self.page.person else None
         self._search(self.search, self.results, exclude=home)
 
-    def _choose_home(self, municipality_id: int) -> None:
+    def _choose_home(self, place: Place) -> None:
+        """Her own municipality (added to the workspace from the directory if need be)."""
         try:
-            self.page.person = self.store.set_own_municipality(self.page.person.id, municipality_id)
+            town = self.store.municipality_for(place)
+            self.page.person = self.store.set_own_municipality(self.page.person.id, town.id)
         except FacilitationError as error:
             self.page.say_error(str(error))
             return
         self.home_search.value = ""
+        self.page.clear_message()
         self.page.refresh()  # whatever the screens show now
 
-    def _choose_partner(self, municipality_id: int) -> None:
-        self.partner_id = municipality_id
-        town = self.store.municipality(municipality_id)
-        self.chosen.value = f'<div class="fac-card fac-chosen">✓ {esc(_town_label(town))}</div>'
+    def _home_entered(self) -> None:
+        """Enter in her own municipality's field: the municipality of that name."""
+        self._choose_named(self.home_search.value, self._choose_home)
+
+    def _choose_partner(self, place: Place) -> None:
+        self.partner = place
+        self.chosen.value = f'<div class="fac-card fac-chosen">✓ {esc(place.label)}</div>'
         self.search.value = ""
+        self.page.clear_message()
+
+    def _partner_entered(self) -> None:
+        """Enter in the partner's field: the municipality of that name is chosen."""
+        self._choose_named(self.search.value, self._choose_partner)
+
+    def _choose_named(self, text: str, choose: Callable[[Place], None]) -> bool:
+        if not text.strip():
+            return False
+        try:
+            place = self.store.named_place(text)
+        except FacilitationError as error:
+            self.page.say_error(str(error))
+            return False
+        choose(place)
+        return True
+
+    def _warm_up(self) -> None:
+        # Only a head start: the first search reads it anyway.
+        with contextlib.suppress(Exception):
+            self.store.directory()
 
     def _add_topic(self, title: str) -> None:
         if title not in self.topics.value:
@@ -372,6 +401,9 @@ class TieEntry(ParticipantView):
     # --- the page ---------------------------------------------------------------------------
 
     def update(self, live: LiveState) -> None:
+        if not self._warm:  # the directory's index, before she types her first letters
+            self._warm = True
+            threading.Thread(target=self._warm_up, name="facilitation-towns", daemon=True).start()
         person = self.page.person
         home = self.store.municipality(person.municipality_id) if person.municipality_id else None
         show(self.home_box, not home)
@@ -395,6 +427,7 @@ class TieEntry(ParticipantView):
         self._show_mine(live.meeting_id)
 
     def _show_mine(self, meeting_id: int) -> None:
+        """Her ties, one for each partner and kind with all its topics."""
         ties = self.store.ties_declared_by(self.page.person.id, meeting_id)
         ids = tuple(t.id for t in ties)
         if ids == self._mine:
@@ -404,7 +437,7 @@ class TieEntry(ParticipantView):
         rows: list[widgets.Widget] = []
         if ties:
             rows.append(widgets.HTML(_heading(_("Your ties"))))
-        for tie in ties:
+        for tie in relationships(ties):
             label = widgets.HTML(_tie_html(tie, names))
             back = widgets.Button(
                 description=_("take back"),
@@ -412,22 +445,26 @@ class TieEntry(ParticipantView):
                 layout={"width": "auto", "flex": "0 0 auto"},
             )
             back.add_class("fac-nowrap")
-            back.on_click(lambda _b, t=tie.id: self.withdraw(t))
+            back.on_click(lambda _b, t=tie.tie_ids: self.withdraw(*t))
             row = widgets.HBox([label, back], layout={"align_items": "center"})
             row.add_class("fac-card")
             rows.append(row)
         self.mine.children = rows
 
     def submit(self) -> None:
-        """Enter the tie (one per topic; checked again in the store)."""
-        if self.partner_id is None:
-            self.page.say_error(_("Choose the municipality first: type its name and pick it."))
+        """Enter the tie with its topics (checked again in the store). A name typed but not
+        picked from the list counts if it names one municipality."""
+        if self.partner is None and not self._choose_named(self.search.value, self._choose_partner):
+            if not self.search.value.strip():
+                self.page.say_error(_("Choose the municipality first: type its name and pick it."))
             return
+        assert self.partner is not None
         try:
+            partner = self.store.municipality_for(self.partner)
             added = self.store.declare_ties(
                 self.page.meeting_id,
                 self.page.person.id,
-                self.partner_id,
+                partner.id,
                 type=self.kind.value,
                 topics=list(self.topics.value),
                 weight=self.strength.value,
@@ -435,21 +472,22 @@ class TieEntry(ParticipantView):
         except FacilitationError as error:
             self.page.say_error(str(error))
             return
-        town = self.store.municipality(self.partner_id).name
         self.page.say_ok(
             _("Entered: {kind} {town}. It is on the wall.").format(
-                kind=_(TIE_WORDS[added[0].type.value]), town=town
+                kind=_(TIE_WORDS[added[0].type.value]), town=partner.name
             )
         )
-        self.partner_id = None
+        self.partner = None
         self.chosen.value = ""
         self.topics.value = []
         self._show_mine(self.page.meeting_id)
 
-    def withdraw(self, tie_id: int) -> None:
-        """Take back a tie she entered."""
+    def withdraw(self, *tie_ids: int) -> None:
+        """Take back a tie she entered, with all its topics."""
         try:
-            self.store.withdraw_tie(tie_id, self.page.person.id)
+            with self.store.atomic():
+                for tie_id in tie_ids:
+                    self.store.withdraw_tie(tie_id, self.page.person.id)
         except FacilitationError as error:
             self.page.say_error(str(error))
             return
@@ -457,12 +495,20 @@ class TieEntry(ParticipantView):
         self._show_mine(self.page.meeting_id)
 
 
-def _tie_html(tie: Tie, names: dict[int, str]) -> str:
+def _on_enter(field: widgets.Text, action: Callable[[], None]) -> None:
+    """Call ``action`` when Enter is pressed in ``field`` (its value is already synced)."""
+    with warnings.catch_warnings():  # on_submit is the one way to hear Enter while typing
+        warnings.simplefilter("ignore", DeprecationWarning)
+        field.on_submit(lambda _field: action())
+
+
+def _tie_html(relationship: Relationship, names: dict[int, str]) -> str:
+    tie = relationship
     dots = "●" * int(tie.weight) + "○" * (3 - int(tie.weight))
-    topic = f' · <span class="fac-tag">{esc(tie.topic)}</span>' if tie.topic else ""
-    kind = _(TIE_WORDS[tie.type.value])
+    topic = "".join(f' · <span class="fac-tag">{esc(t)}</span>' for t in tie.topics)
+    kind = _(TIE_WORDS[tie.tie.type.value])
     return (
-        f"<b>{esc(kind)} {esc(names.get(tie.target_id, '?'))}</b>"
+        f"<b>{esc(kind)} {esc(names.get(tie.tie.target_id, '?'))}</b>"
         f'{topic} <span class="fac-dot">{dots}</span>'
     )
 
@@ -556,6 +602,11 @@ class NetworkTab(FacilitatorTab):
         self.ties_in_meeting = widgets.Checkbox(
             value=False, description=_("Loaded ties belong to this meeting"), indent=False
         )
+        self.directory_upload = widgets.FileUpload(
+            accept=".xlsx,.csv", multiple=False, description=_("Newer extract (Excel)")
+        )
+        self.directory_upload.observe(lambda _c: self._load("directory"), "value")
+        self.directory_state = widgets.HTML()
         self.town_upload.observe(lambda _c: self._load("municipalities"), "value")
         self.tie_upload.observe(lambda _c: self._load("ties"), "value")
         self.report = widgets.HTML()
@@ -588,10 +639,28 @@ class NetworkTab(FacilitatorTab):
             widgets.HBox([self.town_upload, self.tie_upload, self.ties_in_meeting],
                          layout={"flex_flow": "row wrap", "align_items": "center"}),
             self.report,
+            widgets.HTML(_heading(_("Municipality directory"))),
+            self.directory_state,
+            self.directory_upload,
             widgets.HTML(_heading(_("Correct a tie"))),
             widgets.HBox([self.tie_choice, self.remove_button],
                          layout={"flex_flow": "row wrap", "align_items": "center"}),
         ]  # fmt: skip
+        self._show_directory()
+
+    def _show_directory(self) -> None:
+        from ..directory import ATTRIBUTION, LICENCE
+
+        info = self.store.directory_info()
+        text = _(
+            "Participants find every German municipality: {places} municipalities of the "
+            "official directory, Gebietsstand {stand} ({source}). To use a newer one, load "
+            "Destatis' extract 'AuszugGV…xlsx' (destatis.de, Gemeindeverzeichnis)."
+        ).format(places=info.places, stand=info.stand or "?", source=info.source)
+        set_if_changed(
+            self.directory_state,
+            f'<div class="fac-muted">{esc(text)}<br>{esc(ATTRIBUTION)}, {esc(LICENCE)}</div>',
+        )
 
     @property
     def display(self) -> NetworkDisplay:
@@ -675,7 +744,8 @@ class NetworkTab(FacilitatorTab):
         """Load an uploaded CSV file and show what was added and which rows were refused."""
         from ..shipped import load_municipalities, load_ties
 
-        upload = self.town_upload if kind == "municipalities" else self.tie_upload
+        upload = {"municipalities": self.town_upload, "ties": self.tie_upload,
+                  "directory": self.directory_upload}[kind]  # fmt: skip
         if not upload.value:
             return
         item = upload.value[0]
@@ -684,6 +754,10 @@ class NetworkTab(FacilitatorTab):
             path = Path(folder) / name
             path.write_bytes(bytes(item["content"]))
             try:
+                if kind == "directory":
+                    self._load_directory(path, name)
+                    upload.value = ()
+                    return
                 if kind == "municipalities":
                     report = load_municipalities(self.store, path)
                 else:
@@ -699,6 +773,17 @@ class NetworkTab(FacilitatorTab):
         heading = f"{esc(name)}: {esc(report.summary())}"
         self.report.value = f'<div class="{style}"><b>{heading}</b><ul>{lines}</ul></div>'
         self.page.refresh()
+
+    def _load_directory(self, path: Path, name: str) -> None:
+        """Use a newer official extract instead of the shipped directory."""
+        from ..directory import read_extract
+
+        info = self.store.load_directory(read_extract(path, name=name))
+        text = _("{file}: {places} municipalities, Gebietsstand {stand}, are used now.").format(
+            file=name, places=info.places, stand=info.stand or "?"
+        )
+        self.report.value = f'<div class="fac-ok"><b>{esc(text)}</b></div>'
+        self._show_directory()
 
 
 PART = Part(participant=TieEntry, projector=NetworkWall, facilitator=NetworkTab)

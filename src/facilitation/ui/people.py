@@ -202,7 +202,9 @@ class PeopleTab(FacilitatorTab):
             show(self.import_buttons, False)
             return None
         try:
-            plan = self.store.plan_participants(self._table, shipped=shipped_municipalities())
+            plan = self.store.plan_participants(
+                self._table, shipped=shipped_municipalities(self.store)
+            )
         except FacilitationError as error:
             self._table = None
             self.preview.value = f'<div class="fac-error">{esc(str(error))}</div>'
@@ -230,7 +232,7 @@ class PeopleTab(FacilitatorTab):
         plan = self.store.import_participants(
             self._table,
             meeting_id=self.page.meeting_id,
-            shipped=shipped_municipalities(),
+            shipped=shipped_municipalities(self.store),
             skip_refused=skip_refused,
         )
         self._table = None

@@ -1,7 +1,7 @@
 """Joining with a code is idempotent: the page that joined is noted with its link.
 
 Revision ID: 0010_join
-Revises: 0008_attendance
+Revises: 0009_ties
 Create Date: 2026-12-04
 
 A new column ``participant_link.join_page`` (unique; empty for every existing link):
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_join"
-down_revision = "0008_attendance"
+down_revision = "0009_ties"
 branch_labels = None
 depends_on = None
 
