@@ -386,6 +386,7 @@ themed_table = Table(
     Column("theme", String(300), nullable=False),
     Column("host_id", Integer, _fk("participant")),
     Column("position", Integer, nullable=False, server_default="0"),
+    Column("hidden_at", UTCDateTime()),  # migration 0013: out of the protocol
 )
 
 table_round = Table(
@@ -397,6 +398,7 @@ table_round = Table(
     Column("minutes", Integer, nullable=False, server_default="30"),
     Column("started_at", UTCDateTime()),
     Column("ended_at", UTCDateTime()),
+    Column("hidden_at", UTCDateTime()),  # migration 0013: out of the protocol
     UniqueConstraint("meeting_id", "number", name="uq_table_round_meeting_number"),
 )
 
@@ -543,6 +545,21 @@ change_log = Table(
     # where the statement named one: "dot_event:7,meeting_live" (see _changes.py).
     Column("topics", Text, nullable=False),
     sqlite_autoincrement=True,  # ids never come back, also after old rows are pruned
+)
+
+# --- themed tables corrected (migration 0013) --------------------------------------------
+
+table_change = Table(
+    "table_change",
+    metadata,
+    _id(),
+    Column("meeting_id", Integer, _fk("meeting", ondelete="CASCADE"), nullable=False),
+    # table_deleted, table_hidden, table_shown, round_deleted, round_hidden, round_shown
+    Column("kind", String(20), nullable=False),
+    Column("table_id", Integer),  # no foreign key: a deleted table's id stays on record
+    Column("round_id", Integer),
+    Column("label", String(300), nullable=False, server_default=""),  # theme or number then
+    _created(),
 )
 
 _COLUMNS = [column for table in metadata.tables.values() for column in table.columns]
