@@ -79,6 +79,8 @@ __all__ = [
     "ServerFailed",
     "SeveralMunicipalities",
     "TableError",
+    "TableHoldsData",
+    "TableRoundHoldsData",
     "TableRoundNotRunning",
     "TableRoundOver",
     "TextTooLong",
@@ -526,6 +528,20 @@ class TableRoundOver(TableRoundNotRunning):
     template = N_(
         "Round {number} is over: its notes can no longer be withdrawn. If one of them must go, "
         "ask the facilitator to hide it."
+    )
+
+
+class TableHoldsData(TableError):
+    template = N_(
+        "The table „{theme}“ holds what participants contributed (notes, or seats in a round "
+        "that ran): it cannot be deleted. Rename it, or hide it from the protocol."
+    )
+
+
+class TableRoundHoldsData(TableError):
+    template = N_(
+        "Round {number} has started or holds notes: it cannot be deleted. Hide it from the "
+        "protocol instead."
     )
 
 

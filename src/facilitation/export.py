@@ -225,6 +225,7 @@ def tables(
         for participant_id in seated
     ]
     out["table_notes"] = [row for t in themed_tables for row in _rows(store.table_notes(t.id))]
+    out["table_changes"] = _rows(store.table_changes(meeting_id))  # deleted, hidden, shown
     # What the series learned belongs to the programme, not to one meeting: with a meeting,
     # the answers and dots given there (and the findings they were given to).
     agreement_events = [

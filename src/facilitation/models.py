@@ -62,6 +62,7 @@ __all__ = [
     "SourceKind",
     "Stance",
     "TableAssignment",
+    "TableChange",
     "TableNote",
     "TableRound",
     "ThemedTable",
@@ -471,6 +472,7 @@ class ThemedTable:
     theme: str
     host_id: int | None = None
     position: int = 0
+    hidden_at: dt.datetime | None = None  # hidden from the protocol by the facilitator
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -484,6 +486,7 @@ class TableRound:
     ends_at: dt.datetime | None = None  # the deadline of its countdown while it runs
     ended_at: dt.datetime | None = None
     ended_by: ClosedBy | None = None  # the facilitator, or the clock at the deadline
+    hidden_at: dt.datetime | None = None  # hidden from the protocol by the facilitator
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -502,6 +505,21 @@ class TableNote:
     text: str
     created_at: dt.datetime
     withdrawn_at: dt.datetime | None = None  # withdrawn by its author or hidden by the facilitator
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TableChange:
+    """A themed table or a round of them deleted, hidden or shown again by the facilitator
+    (``kind``: ``table_deleted``, ``table_hidden``, ``table_shown``, ``round_deleted``,
+    ``round_hidden``, ``round_shown``), with its theme or number (``label``) at that moment."""
+
+    id: int
+    meeting_id: int
+    kind: str
+    table_id: int | None
+    round_id: int | None
+    label: str
+    created_at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,8 +13,12 @@ seating of a round is chosen so that, in this order of weight,
 3. people from the same city network (a group of towns) are spread out,
 4. people meet others they have not sat with yet,
 
-with table sizes that differ by at most one. The search is deterministic for
-a given ``seed``: the same people and history give the same seating.
+with table sizes that differ by at most one. Nobody sits alone while she could
+sit with others: at most ⌈people/3⌉ tables are used in a round (groups of three
+or more, or of two where the count demands it), the others stay empty that
+round and are used first in the next (the themes rotate). The search is
+deterministic for a given ``seed``: the same people and history give the same
+seating.
 
 >>> import datetime as dt
 >>> from facilitation.models import Participant, ThemedTable
@@ -38,17 +42,21 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ._exceptions import NotYourNote, TableRoundOver
+from ._exceptions import InvalidInput, NotYourNote, TableRoundOver, word
+from .i18n import N_
 from .models import Participant, TableNote, TableRound, ThemedTable
 
 __all__ = [
     "DEFAULT_ROUND_MINUTES",
+    "MAX_ROUNDS",
     "Quality",
     "Seating",
     "can_withdraw_note",
+    "check_round_count",
     "check_withdraw_note",
     "group_sizes",
     "history_of",
+    "max_tables",
     "mix",
     "notes_go_to",
     "quality",
@@ -57,10 +65,13 @@ __all__ = [
     "running_round",
     "schedule",
     "table_of",
+    "tables_in_use",
 ]
 
 DEFAULT_ROUND_MINUTES = 30
 """Minutes of a round at the themed tables (the Transferwerkstatt changes every 30)."""
+MAX_ROUNDS = 12
+"""The most rounds the tables of one meeting may have."""
 
 Seating = dict[int, tuple[int, ...]]
 """Who sits at which table in one round: table id to participant ids."""
@@ -109,6 +120,31 @@ def group_sizes(people: int, tables: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(tables)]
 
 
+def max_tables(people: int) -> int:
+    """How many tables ``people`` may use at most in a round: ⌈people/3⌉, so that every
+    group has three people, or two where the count leaves no other way (one person: one).
+
+    >>> [max_tables(n) for n in (0, 1, 2, 3, 4, 7, 12, 13)]
+    [0, 1, 1, 1, 2, 3, 4, 5]
+    """
+    return -(-people // 3)
+
+
+def check_round_count(rounds: int) -> int:
+    """``rounds`` if the tables of a meeting may have that many rounds (0 to
+    :data:`MAX_ROUNDS`); :class:`~facilitation.InvalidInput` otherwise.
+
+    >>> check_round_count(3)
+    3
+    """
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or not 0 <= rounds <= MAX_ROUNDS:
+        raise InvalidInput(
+            field=word(N_("Rounds")),
+            problem=word(N_("must be between {low} and {high}"), low=0, high=MAX_ROUNDS),
+        )
+    return rounds
+
+
 def history_of(
     seatings: Iterable[Mapping[int, Sequence[int]]],
 ) -> tuple[dict[int, set[int]], Counter[tuple[int, int]]]:
@@ -144,6 +180,7 @@ class _Scorer:
             for p in people
         }
         self.visited, self.met = history_of(history)
+        self._pair_costs: dict[tuple[int, int], int] | None = None
 
     def pair(self, a: int, b: int) -> tuple[int, int, int]:
         town_a, town_b = self.town.get(a), self.town.get(b)
@@ -152,6 +189,18 @@ class _Scorer:
         same_network = int(not same_town and net_a is not None and net_a == net_b)
         met = self.met.get((min(a, b), max(a, b)), 0)
         return same_town, same_network, met
+
+    def pair_costs(self) -> dict[tuple[int, int], int]:
+        """What each pair costs at one table (both ways round; pairs that cost nothing left
+        out), worked out once for every search."""
+        if self._pair_costs is None:
+            self._pair_costs = {}
+            for a, b in itertools.combinations(self.town, 2):
+                town, network, met = self.pair(a, b)
+                cost = _SAME_TOWN * town + _SAME_NETWORK * network + _MET_BEFORE * met
+                if cost:
+                    self._pair_costs[a, b] = self._pair_costs[b, a] = cost
+        return self._pair_costs
 
     def table(self, table_id: int, seated: Iterable[int], fixed: set[int]) -> Quality:
         members = list(seated)
@@ -204,8 +253,8 @@ def mix(
     people
         The participants to seat (their ``municipality_id`` counts).
     tables
-        The themed tables; a table's host, if she is among ``people``, always
-        sits at her own table.
+        The themed tables; a table's host, if she is among ``people`` and her
+        table is in use, sits at her own table.
     history
         The seatings of the earlier rounds, to rotate against.
     network_of
@@ -217,7 +266,8 @@ def mix(
     -------
     Seating
         Table id to the ids of the participants at it (sorted), every table
-        included; sizes differ by at most one.
+        included: those of :func:`tables_in_use` with sizes that differ by at
+        most one, the others empty this round.
 
     >>> import datetime as dt
     >>> from facilitation.models import Participant, ThemedTable
@@ -233,22 +283,57 @@ def mix(
     """
     if not tables:
         return {}
+    empty: Seating = {t.id: () for t in tables}
+    used = tables_in_use(people, tables, history)
+    if not used:
+        return empty
     scorer = _Scorer(people, history, network_of or {})
     rng = random.Random(seed)
-    best: Seating | None = None
+    fixed = {t.host_id for t in used if t.host_id is not None}
+    best: Seating = {}
     best_cost = 0
     # A few starts from different shuffles; the search from each is quick.
-    for _attempt in range(_STARTS):
-        seating = _search(people, tables, scorer, rng)
-        cost = sum(
-            scorer.table(t, seated, {h for h in (x.host_id for x in tables) if h}).cost
-            for t, seated in seating.items()
-        )
-        if best is None or cost < best_cost:
+    for attempt in range(_STARTS):
+        seating = _search(people, used, scorer, rng)
+        cost = sum(scorer.table(t, seated, fixed).cost for t, seated in seating.items())
+        if attempt == 0 or cost < best_cost:
             best, best_cost = seating, cost
         if cost == 0:
             break
-    return best
+    return empty | best
+
+
+def tables_in_use(
+    people: Sequence[Participant],
+    tables: Sequence[ThemedTable],
+    history: Sequence[Mapping[int, Sequence[int]]] = (),
+) -> list[ThemedTable]:
+    """The tables ``people`` sit at in the next round, at most :func:`max_tables` of them.
+
+    Tables whose host is among ``people`` first, then those used least in ``history``
+    (so that over the rounds every theme gets its turn), then in their order. A host
+    whose table is not used this round sits with the others like anyone.
+
+    >>> import datetime as dt
+    >>> from facilitation.models import Participant, ThemedTable
+    >>> now = dt.datetime(2026, 3, 12, tzinfo=dt.UTC)
+    >>> people = [Participant(id=i, name=f"P{i}", created_at=now) for i in range(1, 8)]
+    >>> tables = [ThemedTable(id=t, meeting_id=1, theme=f"T{t}") for t in range(1, 9)]
+    >>> [t.id for t in tables_in_use(people, tables)]
+    [1, 2, 3]
+    >>> [t.id for t in tables_in_use(people, tables, [{1: (1, 2, 3), 2: (4, 5), 3: (6, 7)}])]
+    [4, 5, 6]
+    """
+    present = {p.id for p in people}
+    limit = min(len(tables), max_tables(len(present)))
+    uses: Counter[int] = Counter(
+        table_id for seating in history for table_id, seated in seating.items() if seated
+    )
+    order = sorted(
+        range(len(tables)),
+        key=lambda i: (tables[i].host_id not in present, uses[tables[i].id], i),
+    )
+    return [tables[i] for i in sorted(order[:limit])]
 
 
 def _search(
@@ -271,12 +356,17 @@ def _search(
     seats: dict[int, list[int]] = {t: [] for t in table_ids}
     for host, table_id in host_at.items():
         seats[table_id].append(host)
+    pair_cost = scorer.pair_costs()
 
-    def added_cost(table_id: int, person: int) -> int:
-        cost = _REVISIT if table_id in scorer.visited.get(person, ()) else 0
+    def revisit(person: int, table_id: int) -> int:
+        return _REVISIT if table_id in scorer.visited.get(person, ()) else 0
+
+    def added_cost(table_id: int, person: int, without: int | None = None) -> int:
+        """What ``person`` adds at ``table_id`` (``without`` one who leaves it)."""
+        cost = revisit(person, table_id)
         for other in seats[table_id]:
-            town, network, met = scorer.pair(person, other)
-            cost += _SAME_TOWN * town + _SAME_NETWORK * network + _MET_BEFORE * met
+            if other != without and other != person:
+                cost += pair_cost.get((person, other), 0)
         return cost
 
     # Greedy: the hardest to place first (most visited tables, then the shuffled order).
@@ -286,11 +376,7 @@ def _search(
         chosen = min(open_tables, key=lambda t: (added_cost(t, person), len(seats[t])))
         seats[chosen].append(person)
 
-    def cost_of(table_id: int) -> int:
-        return scorer.table(table_id, seats[table_id], fixed).cost
-
     # Improve by swapping two people at different tables while that lowers the cost.
-    costs = {t: cost_of(t) for t in table_ids}
     improved = True
     passes = 0
     while improved and passes < 30:
@@ -299,17 +385,13 @@ def _search(
         for ta, tb in itertools.combinations(table_ids, 2):
             for a in [p for p in seats[ta] if p not in fixed]:
                 for b in [p for p in seats[tb] if p not in fixed]:
-                    ia, ib = seats[ta].index(a), seats[tb].index(b)
-                    seats[ta][ia], seats[tb][ib] = b, a
-                    after_a, after_b = cost_of(ta), cost_of(tb)
-                    if after_a + after_b < costs[ta] + costs[tb]:
-                        costs[ta], costs[tb] = after_a, after_b
+                    before = added_cost(ta, a) + added_cost(tb, b)
+                    after = added_cost(ta, b, without=a) + added_cost(tb, a, without=b)
+                    if after < before:
+                        seats[ta][seats[ta].index(a)] = b
+                        seats[tb][seats[tb].index(b)] = a
                         improved = True
-                        break
-                    seats[ta][ia], seats[tb][ib] = a, b
-                else:
-                    continue
-                break
+                        break  # a has moved: on with the next one at ta
     return {t: tuple(sorted(seats[t])) for t in table_ids}
 
 

@@ -2,7 +2,8 @@
 
 A template gives a new meeting its format, an agenda with times, and what its
 live parts need before the day: themed tables and their rounds for a
-Transferwerkstatt, a prepared consultation for a forum working by *kollegiale
+Transferwerkstatt (it asks for the themes, their number and the rounds; a table
+without a theme is never made), a prepared consultation for a forum working by *kollegiale
 Beratung*, a Fliegende Werkstatt's consultation of the host town's case. The
 facilitator changes all of it afterwards as she likes;
 :meth:`facilitation.store.Store.add_meeting_from_template` makes a meeting
@@ -55,7 +56,7 @@ class MeetingTemplate:
     description: str
     format: MeetingFormat
     agenda: tuple[AgendaStep, ...]
-    tables: tuple[str, ...] = ()  # themes of the themed tables
+    table_count: int = 0  # how many themed tables it asks themes for (none made without)
     table_rounds: int = 0
     round_minutes: int = 30
     consultations: tuple[tuple[str, ConsultationVariant], ...] = ()
@@ -135,7 +136,7 @@ TEMPLATES: dict[str, MeetingTemplate] = {
                 (N_("Harvest of the tables and reflection in the plenary"), 30, "plenary"),
                 (_CLOSING, 15, "closing"),
             ),
-            tables=(N_("Table 1"), N_("Table 2"), N_("Table 3"), N_("Table 4")),
+            table_count=4,
             table_rounds=3,
         ),
         MeetingTemplate(

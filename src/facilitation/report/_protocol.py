@@ -518,16 +518,29 @@ def _and(c: _Context, items: Sequence[str]) -> str:
 
 
 def _themed_tables(c: _Context) -> Section | None:
-    tables = c.store.tables(c.meeting.id)
-    if not tables:
-        return None
-    table_rounds = c.store.table_rounds(c.meeting.id)
+    # What took place: the rounds that started, the tables with notes or people in them;
+    # neither what the facilitator hid nor what was prepared and never used.
+    every_round = c.store.table_rounds(c.meeting.id)
+    hidden_rounds = {r.id for r in every_round if r.hidden_at is not None}
+    table_rounds = [r for r in every_round if r.started_at and r.id not in hidden_rounds]
     numbers = {r.id: r.number for r in table_rounds}
     seated = {
         (round_id, table_id): len(people)
         for round_id, seating in c.store.seatings(c.meeting.id).items()
         for table_id, people in seating.items()
+        if round_id in numbers and people
     }
+    notes_of = {
+        table_id: [n for n in notes if n.round_id not in hidden_rounds]
+        for table_id, notes in c.store.meeting_table_notes(c.meeting.id).items()
+    }
+    tables = [
+        t
+        for t in c.store.tables(c.meeting.id)
+        if t.hidden_at is None and (notes_of.get(t.id) or any((r, t.id) in seated for r in numbers))
+    ]
+    if not tables:
+        return None
     blocks: list[Block | Section] = []
     if table_rounds:
         blocks.append(
@@ -545,7 +558,7 @@ def _themed_tables(c: _Context) -> Section | None:
             inner.append(
                 Paragraph(c.t(N_("Host: {name}")).format(name=c.who(table.host_id)), "label")
             )
-        notes = c.store.table_notes(table.id)
+        notes = notes_of.get(table.id, [])
         by_round: dict[int | None, list[str]] = {}
         for note in notes:
             by_round.setdefault(note.round_id, []).append(clean_text(note.text))

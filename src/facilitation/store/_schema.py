@@ -392,6 +392,7 @@ themed_table = Table(
     Column("theme", String(300), nullable=False),
     Column("host_id", Integer, _fk("participant")),
     Column("position", Integer, nullable=False, server_default="0"),
+    Column("hidden_at", UTCDateTime()),  # migration 0013: out of the protocol
 )
 
 table_round = Table(
@@ -403,6 +404,7 @@ table_round = Table(
     Column("minutes", Integer, nullable=False, server_default="30"),
     Column("started_at", UTCDateTime()),
     Column("ended_at", UTCDateTime()),
+    Column("hidden_at", UTCDateTime()),  # migration 0013: out of the protocol
     UniqueConstraint("meeting_id", "number", name="uq_table_round_meeting_number"),
     Column("at_zero", String(10), nullable=False, server_default="close"),  # migration 0011
     Column("ends_at", UTCDateTime()),  # migration 0011
@@ -582,6 +584,21 @@ municipality_directory = Table(
     Column("stand", String(40), nullable=False, server_default=""),
     Column("places", Integer, nullable=False),
     Column("content", LargeBinary, nullable=False),
+    _created(),
+)
+
+# --- themed tables corrected (migration 0013) --------------------------------------------
+
+table_change = Table(
+    "table_change",
+    metadata,
+    _id(),
+    Column("meeting_id", Integer, _fk("meeting", ondelete="CASCADE"), nullable=False),
+    # table_deleted, table_hidden, table_shown, round_deleted, round_hidden, round_shown
+    Column("kind", String(20), nullable=False),
+    Column("table_id", Integer),  # no foreign key: a deleted table's id stays on record
+    Column("round_id", Integer),
+    Column("label", String(300), nullable=False, server_default=""),  # theme or number then
     _created(),
 )
 

@@ -91,6 +91,9 @@ class Store(
         copy_agenda: bool = True,
         copy_participants: bool = True,
         lang: str | None = None,
+        table_themes: Iterable[str] = (),
+        table_rounds: int | None = None,
+        round_minutes: int | None = None,
     ) -> Meeting:
         """Add a meeting, prepared from a template and an earlier meeting, in one transaction.
 
@@ -100,6 +103,10 @@ class Store(
         the meeting is called by the template's name. ``copy_from``: an earlier
         meeting whose agenda (instead of the template's) and participants are
         taken over (``copy_agenda``, ``copy_participants``).
+
+        ``table_themes``: the themed tables, one per theme (blank ones are left out,
+        a table is never made without a theme); with at least one, ``table_rounds``
+        rounds of ``round_minutes`` (the template's numbers unless given).
         """
         chosen = meeting_template(template) if template else None
         with self.atomic():
@@ -125,11 +132,12 @@ class Store(
                         meeting.id, translate(step.title, lang), starts_at=step.starts,
                         minutes=step.minutes, kind=step.kind,
                     )  # fmt: skip
+            self.prepare_tables(
+                meeting.id, table_themes,
+                rounds=chosen.table_rounds if table_rounds is None and chosen else table_rounds,
+                minutes=chosen.round_minutes if round_minutes is None and chosen else round_minutes,
+            )  # fmt: skip
             if chosen is not None:
-                for theme in chosen.tables:
-                    self.add_table(meeting.id, translate(theme, lang))
-                for _ in range(chosen.table_rounds):
-                    self.add_table_round(meeting.id, minutes=chosen.round_minutes)
                 for consultation_title, variant in chosen.consultations:
                     self.add_consultation(
                         meeting.id, translate(consultation_title, lang), variant=variant
@@ -202,10 +210,12 @@ class Store(
         participant_ids: Iterable[int] | None = None,
         at_zero: AtZero | str | None = None,
     ) -> list[TableRound]:
-        """Add rounds of the tables up to ``rounds`` and seat everyone in those not yet
+        """Make the tables have ``rounds`` rounds and seat everyone in those not yet
         started, rotating against the rounds that ran and mixing towns and city networks
         (see :func:`facilitation.tables.rotation`); each of them lasts ``minutes`` and,
         with ``at_zero``, ends by itself at 0:00 or only signals (see add_table_round).
+        Rounds are added, or the last ones deleted (only rounds that have not started and
+        hold no note: :class:`~facilitation.TableRoundHoldsData` otherwise).
 
         Whom to seat: every participant registered for the meeting; with
         ``present_only`` those who have their page open for it (everyone while
@@ -215,8 +225,11 @@ class Store(
         """
         with self.atomic():
             existing = self.table_rounds(meeting_id)
+            seating_rules.check_round_count(rounds)
             for _ in range(len(existing), rounds):
                 self.add_table_round(meeting_id, minutes=minutes)
+            for extra in reversed(existing[rounds:]):
+                self.delete_table_round(extra.id)
             every_round = self.table_rounds(meeting_id)
             seatings = self.seatings(meeting_id)
             history = [seatings[r.id] for r in every_round if r.started_at is not None]

@@ -12,9 +12,26 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from .. import clock, limits, tables
-from .._exceptions import InvalidInput, NotAtTable, NotInMeeting, TableRoundNotRunning, word
+from .._exceptions import (
+    InvalidInput,
+    NotAtTable,
+    NotInMeeting,
+    TableHoldsData,
+    TableRoundHoldsData,
+    TableRoundNotRunning,
+    word,
+)
 from ..i18n import N_
-from ..models import AtZero, ClosedBy, Screen, TableAssignment, TableNote, TableRound, ThemedTable
+from ..models import (
+    AtZero,
+    ClosedBy,
+    Screen,
+    TableAssignment,
+    TableChange,
+    TableNote,
+    TableRound,
+    ThemedTable,
+)
 from . import _schema as s
 from ._base import (
     TEXT,
@@ -69,13 +86,109 @@ class TableStore(StoreBase):
                 )
             return record(ThemedTable, fetch_one(c, s.themed_table, table_id))
 
-    def tables(self, meeting_id: int) -> list[ThemedTable]:
+    def prepare_tables(
+        self,
+        meeting_id: int,
+        themes: Iterable[str],
+        *,
+        rounds: int | None = None,
+        minutes: int | None = None,
+    ) -> list[ThemedTable]:
+        """Add a table for each of ``themes`` (blank ones are left out: no table without a
+        theme) and, if there is at least one, ``rounds`` rounds of ``minutes`` (the default
+        length unless given). One transaction; returns the tables added."""
+        wanted = [theme for theme in themes if theme and theme.strip()]
+        if rounds is not None:
+            tables.check_round_count(rounds)
+        with self.atomic():
+            added = [self.add_table(meeting_id, theme) for theme in wanted]
+            for _ in range((rounds or 0) if added else 0):
+                self.add_table_round(
+                    meeting_id, minutes=tables.DEFAULT_ROUND_MINUTES if minutes is None else minutes
+                )
+            return added
+
+    def move_table(self, table_id: int, offset: int) -> list[ThemedTable]:
+        """Move a table ``offset`` places up (negative) or down among its meeting's tables;
+        returns them in their new order."""
+        with self._write() as c:
+            meeting_id = fetch_one(c, s.themed_table, table_id).meeting_id
+            lock_meeting(c, meeting_id)  # two moves at once: one after the other
+            ids = [t.id for t in _tables_of(c, meeting_id)]
+            at = ids.index(table_id)
+            ids.insert(max(0, min(len(ids) - 1, at + offset)), ids.pop(at))
+            for position, each in enumerate(ids):
+                c.execute(
+                    update(s.themed_table)
+                    .where(s.themed_table.c.id == each, s.themed_table.c.position != position)
+                    .values(position=position)
+                )
+            return _tables_of(c, meeting_id)
+
+    def delete_table(self, table_id: int) -> None:
+        """Delete a table that holds nothing participants contributed: no note (not even a
+        withdrawn one) and no seat in a round that started. Its seats in rounds still to
+        come go with it; the deletion is kept as a :class:`~facilitation.models.TableChange`.
+
+        Raises
+        ------
+        TableHoldsData
+            It holds notes or seats of a round that ran: rename or hide it instead.
+        """
+        with self._write() as c:
+            table = record(ThemedTable, fetch_one(c, s.themed_table, table_id))
+            lock_meeting(c, table.meeting_id)
+            # The meeting's rounds locked (a note in flight holds them shared): a note or
+            # a round start is written before this looks, or sees the table gone.
+            _rounds_of(c, table.meeting_id, lock=True)
+            if _table_holds_data(c, table_id):
+                raise TableHoldsData(theme=table.theme)
+            c.execute(delete(s.table_assignment).where(s.table_assignment.c.table_id == table_id))
+            c.execute(delete(s.themed_table).where(s.themed_table.c.id == table_id))
+            for position, each in enumerate(_tables_of(c, table.meeting_id)):
+                if each.position != position:
+                    c.execute(
+                        update(s.themed_table)
+                        .where(s.themed_table.c.id == each.id)
+                        .values(position=position)
+                    )
+            _note_change(c, table.meeting_id, "table_deleted", table_id=table_id, label=table.theme)
+
+    def hide_table(self, table_id: int, hidden: bool = True) -> ThemedTable:
+        """Hide a table from the protocol (``hidden=False``: show it again). It stays on
+        record with its notes and seats; each change is kept as a
+        :class:`~facilitation.models.TableChange`. Hiding it again changes nothing."""
+        with self._write() as c:
+            table = record(ThemedTable, fetch_one(c, s.themed_table, table_id, lock=True))
+            if (table.hidden_at is not None) != hidden:
+                c.execute(
+                    update(s.themed_table)
+                    .where(s.themed_table.c.id == table_id)
+                    .values(hidden_at=now() if hidden else None)
+                )
+                kind = "table_hidden" if hidden else "table_shown"
+                _note_change(c, table.meeting_id, kind, table_id=table_id, label=table.theme)
+            return record(ThemedTable, fetch_one(c, s.themed_table, table_id))
+
+    def table_holds_data(self, table_id: int) -> bool:
+        """Whether a table holds notes or seats of a round that started (then it can be
+        renamed and hidden, not deleted)."""
         with self._read() as c:
-            rows = fetch(
-                c, s.themed_table, s.themed_table.c.meeting_id == meeting_id,
-                order=(s.themed_table.c.position,),
-            )  # fmt: skip
-        return [record(ThemedTable, row) for row in rows]
+            fetch_one(c, s.themed_table, table_id)
+            return _table_holds_data(c, table_id)
+
+    def table_changes(self, meeting_id: int | None = None) -> list[TableChange]:
+        """Tables and rounds deleted, hidden or shown again, oldest first (of one meeting,
+        or of every meeting): for the research data."""
+        where = [] if meeting_id is None else [s.table_change.c.meeting_id == meeting_id]
+        with self._read() as c:
+            rows = fetch(c, s.table_change, *where, order=(s.table_change.c.id,))
+        return [record(TableChange, row) for row in rows]
+
+    def tables(self, meeting_id: int) -> list[ThemedTable]:
+        """The themed tables of a meeting in their order (hidden ones too, marked)."""
+        with self._read() as c:
+            return _tables_of(c, meeting_id)
 
     def add_table_round(
         self, meeting_id: int, *, minutes: int = 30, at_zero: AtZero | str = AtZero.CLOSE
@@ -100,6 +213,64 @@ class TableStore(StoreBase):
                 )
             ).inserted_primary_key[0]
             return _table_round(fetch_one(c, s.table_round, new_id))
+
+    def delete_table_round(self, round_id: int) -> None:
+        """Delete a round that has not started and holds no note; the rounds after it move
+        up one number. Kept as a :class:`~facilitation.models.TableChange`.
+
+        Raises
+        ------
+        TableRoundHoldsData
+            It has started (or is on the screens) or holds notes: hide it instead.
+        """
+        with self._write() as c:
+            meeting_id = fetch_one(c, s.table_round, round_id).meeting_id
+            lock_meeting(c, meeting_id)
+            rounds = _rounds_of(c, meeting_id, lock=True)
+            chosen = next(r for r in rounds if r.id == round_id)
+            live = c.execute(
+                select(s.meeting_live.c.screen, s.meeting_live.c.subject_id).where(
+                    s.meeting_live.c.meeting_id == meeting_id
+                )
+            ).first()
+            on_screen = live is not None and (live.screen, live.subject_id) == (
+                Screen.TABLES.value,
+                round_id,
+            )
+            notes = c.execute(
+                select(func.count()).where(s.table_note.c.round_id == round_id)
+            ).scalar_one()
+            if chosen.started_at is not None or notes or on_screen:
+                raise TableRoundHoldsData(number=chosen.number)
+            c.execute(delete(s.table_assignment).where(s.table_assignment.c.round_id == round_id))
+            c.execute(delete(s.table_round).where(s.table_round.c.id == round_id))
+            for later in sorted(rounds, key=lambda r: r.number):
+                if later.number > chosen.number:  # one by one, upwards: numbers stay unique
+                    c.execute(
+                        update(s.table_round)
+                        .where(s.table_round.c.id == later.id)
+                        .values(number=later.number - 1)
+                    )
+            label = str(chosen.number)
+            _note_change(c, meeting_id, "round_deleted", round_id=round_id, label=label)
+
+    def hide_table_round(self, round_id: int, hidden: bool = True) -> TableRound:
+        """Hide a round from the protocol (a false start; ``hidden=False``: show it
+        again). It stays on record with its seats and notes; each change is kept as a
+        :class:`~facilitation.models.TableChange`."""
+        with self._write() as c:
+            chosen = record(TableRound, fetch_one(c, s.table_round, round_id, lock=True))
+            if (chosen.hidden_at is not None) != hidden:
+                c.execute(
+                    update(s.table_round)
+                    .where(s.table_round.c.id == round_id)
+                    .values(hidden_at=now() if hidden else None)
+                )
+                kind = "round_hidden" if hidden else "round_shown"
+                _note_change(
+                    c, chosen.meeting_id, kind, round_id=round_id, label=str(chosen.number)
+                )
+            return record(TableRound, fetch_one(c, s.table_round, round_id))
 
     def table_round(self, round_id: int) -> TableRound:
         with self._read() as c:
@@ -309,12 +480,23 @@ class TableStore(StoreBase):
         return {r: {t: tuple(p) for t, p in seating.items()} for r, seating in found.items()}
 
     def table_of(self, round_id: int, participant_id: int) -> ThemedTable | None:
-        """The table where a participant sits in a round: her seat, or the table she hosts."""
+        """The table where a participant sits in a round: her seat, or else (not seated at
+        all) the table she hosts."""
         with self._read() as c:
             return self._table_of(c, round_id, participant_id)
 
     @staticmethod
     def _table_of(c: Connection, round_id: int, participant_id: int) -> ThemedTable | None:
+        seated = c.execute(
+            select(s.themed_table)
+            .join(s.table_assignment, s.table_assignment.c.table_id == s.themed_table.c.id)
+            .where(
+                s.table_assignment.c.round_id == round_id,
+                s.table_assignment.c.participant_id == participant_id,
+            )
+        ).first()
+        if seated is not None:
+            return record(ThemedTable, seated)
         table_round = fetch_one(c, s.table_round, round_id)
         hosted = c.execute(
             select(s.themed_table)
@@ -324,17 +506,7 @@ class TableStore(StoreBase):
             )
             .order_by(s.themed_table.c.position)
         ).first()
-        if hosted is not None:
-            return record(ThemedTable, hosted)
-        seated = c.execute(
-            select(s.themed_table)
-            .join(s.table_assignment, s.table_assignment.c.table_id == s.themed_table.c.id)
-            .where(
-                s.table_assignment.c.round_id == round_id,
-                s.table_assignment.c.participant_id == participant_id,
-            )
-        ).first()
-        return record(ThemedTable, seated) if seated is not None else None
+        return record(ThemedTable, hosted) if hosted is not None else None
 
     def add_table_note(
         self,
@@ -507,3 +679,43 @@ def close_due_table_rounds(c: Connection, when: dt.datetime, *which: Any) -> int
         )
         .values(ended_at=s.table_round.c.ends_at, ended_by=ClosedBy.CLOCK.value)
     ).rowcount
+
+
+def _tables_of(c: Connection, meeting_id: int) -> list[ThemedTable]:
+    rows = fetch(
+        c, s.themed_table, s.themed_table.c.meeting_id == meeting_id,
+        order=(s.themed_table.c.position, s.themed_table.c.id),
+    )  # fmt: skip
+    return [record(ThemedTable, row) for row in rows]
+
+
+def _table_holds_data(c: Connection, table_id: int) -> bool:
+    """Whether a table has a note (withdrawn ones too) or a seat in a round that started."""
+    if c.execute(
+        select(s.table_note.c.id).where(s.table_note.c.table_id == table_id).limit(1)
+    ).first():
+        return True
+    seat = (
+        select(s.table_assignment.c.round_id)
+        .join(s.table_round, s.table_round.c.id == s.table_assignment.c.round_id)
+        .where(s.table_assignment.c.table_id == table_id, s.table_round.c.started_at.is_not(None))
+        .limit(1)
+    )
+    return c.execute(seat).first() is not None
+
+
+def _note_change(
+    c: Connection,
+    meeting_id: int,
+    kind: str,
+    *,
+    table_id: int | None = None,
+    round_id: int | None = None,
+    label: str = "",
+) -> None:
+    c.execute(
+        insert(s.table_change).values(
+            meeting_id=meeting_id, kind=kind, table_id=table_id, round_id=round_id,
+            label=label[:300], created_at=now(),
+        )
+    )  # fmt: skip

@@ -27,6 +27,7 @@ from ._live import LiveLoop
 from ._parts import FacilitatorTab, act, part_classes, set_if_changed, set_options, show
 from ._style import header_row, style_sheet
 from ._views import timer_ms
+from .tables import TemplateTables
 
 __all__ = ["FacilitatorApp", "load_text"]
 
@@ -188,6 +189,7 @@ class FacilitatorApp:
             layout={"width": "min(100%, 560px)"},
         )
         self.new_meeting_about = widgets.HTML()
+        self.new_meeting_tables = TemplateTables()  # the themes the template asks for
         self.new_meeting_template.observe(lambda _c: self._describe_template(), "value")
         self.new_meeting_button = self.wire(
             widgets.Button(description=_("Add meeting"), icon="plus", button_style="primary"),
@@ -198,6 +200,7 @@ class FacilitatorApp:
             [
                 widgets.HBox([self.new_meeting_template, self.new_meeting_title], layout=row),
                 self.new_meeting_about,
+                self.new_meeting_tables.widget,
                 widgets.HBox([self.new_meeting_date, self.new_meeting_copy], layout=row),
                 self.new_meeting_button,
             ]
@@ -251,7 +254,9 @@ class FacilitatorApp:
             date=self.new_meeting_date.value,
             copy_from=self.new_meeting_copy.value or None,
             lang=current_language(),
+            **self.new_meeting_tables.values(),
         )
+        self.new_meeting_tables.clear()
         self.new_meeting_title.value = ""
         self.new_meeting_date.value = None
         self.new_meeting_template.value = ""
@@ -277,6 +282,7 @@ class FacilitatorApp:
     def _describe_template(self) -> None:
         key = self.new_meeting_template.value
         text = _(TEMPLATES[key].description) if key else ""
+        self.new_meeting_tables.show_for(TEMPLATES[key] if key else None)
         set_if_changed(self.new_meeting_about, f'<div class="fac-muted">{esc(text)}</div>')
 
     def _refresh_live_state(self) -> None:

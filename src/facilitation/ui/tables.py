@@ -30,6 +30,7 @@ from ..models import (
     ThemedTable,
 )
 from ..store import Store
+from ..templates import MeetingTemplate
 from ._common import at_zero_options, esc
 from ._parts import (
     FacilitatorTab,
@@ -43,7 +44,7 @@ from ._parts import (
     show_own,
 )
 
-__all__ = ["PART", "harvest_html"]
+__all__ = ["PART", "TemplateTables", "harvest_html"]
 
 
 def _round_line(table_round: TableRound, rounds: Sequence[TableRound]) -> str:
@@ -53,11 +54,14 @@ def _round_line(table_round: TableRound, rounds: Sequence[TableRound]) -> str:
         state = _("ended")
     else:
         state = _("not started")
-    return ngettext(
+    line = ngettext(
         "Round {number} of {total} ({minutes} minute): {state}",
         "Round {number} of {total} ({minutes} minutes): {state}",
         table_round.minutes,
     ).format(number=table_round.number, total=len(rounds), minutes=table_round.minutes, state=state)
+    if table_round.hidden_at is not None:
+        line += " · " + _("hidden from the protocol")
+    return line
 
 
 def _notes_html(notes: Sequence[TableNote], numbers: dict[int, int]) -> str:
@@ -137,6 +141,78 @@ def _seating_html(
             f'<ul class="fac-names">{"".join(names)}</ul></div>'
         )
     return f'<div class="fac-tables">{"".join(blocks)}</div>'
+
+
+# --- what a template asks for ---------------------------------------------------------------
+
+
+class TemplateTables:
+    """The part of the form for a new meeting that asks what a template's themed tables
+    need: their themes (one field each, as many as the template has tables, more can be
+    added), the number of rounds and their minutes. Shown only for such a template."""
+
+    def __init__(self) -> None:
+        wide = {"description_width": "initial"}
+        self.themes: list[widgets.Text] = []
+        self.theme_box = widgets.VBox()
+        self.more = widgets.Button(description=_("Another table"), icon="plus")
+        self.more.on_click(lambda _b: self._add_field())
+        self.rounds = widgets.BoundedIntText(
+            value=3, min=0, max=seating_rules.MAX_ROUNDS, description=_("Rounds"), style=wide,
+            layout={"width": "150px"},
+        )  # fmt: skip
+        self.minutes = widgets.BoundedIntText(
+            value=seating_rules.DEFAULT_ROUND_MINUTES, min=1, max=240,
+            description=_("Minutes per round"), style=wide, layout={"width": "220px"},
+        )  # fmt: skip
+        hint = _("Themes of the tables (a table without a theme is not made)")
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML(f'<div class="fac-label">{esc(hint)}</div>'),
+                self.theme_box,
+                self.more,
+                widgets.HBox([self.rounds, self.minutes], layout={"flex_flow": "row wrap"}),
+            ]
+        )
+        self.widget.add_class("fac-template-tables")
+        self.wanted = False
+        show(self.widget, False)
+
+    def _add_field(self) -> None:
+        number = len(self.themes) + 1
+        field = widgets.Text(
+            placeholder=_("Theme of table {number}").format(number=number),
+            layout={"width": "min(100%, 460px)"},
+        )
+        field.add_class("fac-template-theme")
+        self.themes.append(field)
+        self.theme_box.children = tuple(self.themes)
+
+    def show_for(self, template: MeetingTemplate | None) -> None:
+        """Ask for the tables of ``template`` (nothing if it has none)."""
+        self.wanted = template is not None and template.table_count > 0
+        if template is not None and self.wanted:
+            while len(self.themes) < template.table_count:
+                self._add_field()
+            self.rounds.value = template.table_rounds
+            self.minutes.value = template.round_minutes
+        show(self.widget, self.wanted)
+
+    def values(self) -> dict[str, Any]:
+        """What to pass to :meth:`~facilitation.store.Store.prepare_meeting`."""
+        if not self.wanted:
+            return {}
+        return {
+            "table_themes": [field.value for field in self.themes],
+            "table_rounds": self.rounds.value,
+            "round_minutes": self.minutes.value,
+        }
+
+    def clear(self) -> None:
+        """Empty the fields once the meeting is made."""
+        self.themes.clear()
+        self.theme_box.children = ()
+        self.show_for(None)
 
 
 # --- the participant's page ------------------------------------------------------------------
@@ -341,7 +417,9 @@ class TablesTab(FacilitatorTab):
         )
         self.table_list = widgets.VBox()
         self.host_boxes: dict[int, widgets.Dropdown] = {}
-        self.table_labels: dict[int, widgets.HTML] = {}
+        self.theme_boxes: dict[int, widgets.Text] = {}
+        self.hide_buttons: dict[int, widgets.Button] = {}
+        self.hidden_tables: dict[int, bool] = {}
         self.table_rows: dict[int, widgets.HBox] = {}  # each table's row, made once
         self.round_minutes = widgets.BoundedIntText(
             value=seating_rules.DEFAULT_ROUND_MINUTES, min=1, max=240,
@@ -384,6 +462,13 @@ class TablesTab(FacilitatorTab):
         self.harvest = page.wire(
             widgets.Button(description=_("Show the harvest"), icon="leaf"), self.show_harvest
         )
+        self.drop_round = page.wire(
+            widgets.Button(description=_("Delete round"), icon="trash"), self.delete_round
+        )
+        self.hide_round = page.wire(
+            widgets.Button(description=_("Hide from the protocol"), icon="eye-slash"),
+            self.toggle_round,
+        )
         self.quality = widgets.HTML()
         self.seat_boxes: dict[int, widgets.Dropdown] = {}
         self.seats = widgets.VBox()
@@ -407,6 +492,7 @@ class TablesTab(FacilitatorTab):
             ),
             self.present_only,
             widgets.HBox([self.choice, self.start, self.end, self.remix, self.harvest], layout=row),
+            widgets.HBox([self.drop_round, self.hide_round], layout=row),
             self.state,
             self.quality,
             self.seats,
@@ -445,6 +531,29 @@ class TablesTab(FacilitatorTab):
     def mix_round(self) -> None:
         """Seat the chosen round again, mixed against the rounds before it."""
         self.store.mix_table_round(self._need(), present_only=self.present_only.value)
+
+    def delete_round(self) -> None:
+        """Delete the chosen round (the store refuses once it has started or holds notes)."""
+        self.store.delete_table_round(self._need())
+
+    def toggle_round(self) -> None:
+        """Hide the chosen round from the protocol, or show it there again."""
+        chosen = self.store.table_round(self._need())
+        self.store.hide_table_round(chosen.id, chosen.hidden_at is None)
+
+    def _rename(self, table_id: int, change: dict) -> None:
+        if not self._syncing:
+            self.page.act(lambda: self.store.update_table(table_id, theme=change["new"]))
+
+    def _move(self, table_id: int, offset: int) -> None:
+        self.page.act(lambda: self.store.move_table(table_id, offset))
+
+    def _delete(self, table_id: int) -> None:
+        self.page.act(lambda: self.store.delete_table(table_id), _("Table deleted."))
+
+    def _toggle(self, table_id: int) -> None:
+        hidden = self.hidden_tables.get(table_id, False)
+        self.page.act(lambda: self.store.hide_table(table_id, not hidden))
 
     def start_round(self) -> None:
         self.store.start_table_round(self._need())
@@ -551,13 +660,37 @@ class TablesTab(FacilitatorTab):
                 box.options = choices
             set_if_changed(box, table.host_id)
             if table.id not in self.table_rows:
-                label = widgets.HTML(layout={"width": "min(100%, 360px)"})
-                self.table_labels[table.id] = label
-                self.table_rows[table.id] = widgets.HBox(
-                    [label, box], layout={"flex_flow": "row wrap"}
-                )
-            set_if_changed(self.table_labels[table.id], f"<b>{esc(table.theme)}</b>")
+                self.table_rows[table.id] = self._table_row(table.id, box)
+            set_if_changed(self.theme_boxes[table.id], table.theme)
+            hidden = table.hidden_at is not None
+            self.hidden_tables[table.id] = hidden
+            button = self.hide_buttons[table.id]
+            set_if_changed(
+                button, _("Show in the protocol") if hidden else _("Hide from the protocol"),
+                "description",
+            )  # fmt: skip
+            set_if_changed(button, "eye" if hidden else "eye-slash", "icon")
         set_if_changed(self.table_list, tuple(self.table_rows[t.id] for t in tables), "children")
+
+    def _table_row(self, table_id: int, host: widgets.Dropdown) -> widgets.HBox:
+        """A table's row: its theme to rename, its host, up and down, hide, delete."""
+        theme = widgets.Text(continuous_update=False, layout={"width": "min(100%, 360px)"})
+        theme.add_class("fac-table-theme")
+        theme.observe(lambda change: self._rename(table_id, change), "value")
+        self.theme_boxes[table_id] = theme
+        tools = []
+        for icon, tip, action in (
+            ("arrow-up", _("Move up"), lambda: self._move(table_id, -1)),
+            ("arrow-down", _("Move down"), lambda: self._move(table_id, 1)),
+            ("eye-slash", "", lambda: self._toggle(table_id)),
+            ("trash", _("Delete table"), lambda: self._delete(table_id)),
+        ):
+            button = widgets.Button(icon=icon, tooltip=tip, layout={"width": "auto"})
+            button.on_click(lambda _b, run=action: run())
+            tools.append(button)
+        tools[-1].description = _("Delete table")
+        self.hide_buttons[table_id] = tools[2]
+        return widgets.HBox([theme, host, *tools], layout={"flex_flow": "row wrap"})
 
     def _round(
         self,
@@ -569,7 +702,7 @@ class TablesTab(FacilitatorTab):
     ) -> None:
         round_id = self.round_id
         shown = round_id is not None
-        for each in (self.start, self.end, self.remix):
+        for each in (self.start, self.end, self.remix, self.drop_round, self.hide_round):
             set_if_changed(each, not shown, "disabled")
         if not shown:
             set_if_changed(self.state, "")
@@ -591,6 +724,9 @@ class TablesTab(FacilitatorTab):
         set_if_changed(self.state, f'<div class="fac-card">{esc(" · ".join(lines))}</div>')
         running = seating_rules.round_is_running(chosen)
         set_if_changed(self.end, not running, "disabled")
+        set_if_changed(self.drop_round, chosen.started_at is not None, "disabled")
+        label = _("Show in the protocol") if chosen.hidden_at else _("Hide from the protocol")
+        set_if_changed(self.hide_round, label, "description")
         history = [seatings[r.id] for r in rounds if r.number < chosen.number]
         if seating:
             q = seating_rules.quality(
