@@ -52,6 +52,7 @@ __all__ = [
     "NotAtTable",
     "NotInMeeting",
     "NotTakeable",
+    "NotYourChallenge",
     "NotYourEntry",
     "NotYourNote",
     "NotYourStep",
@@ -60,6 +61,8 @@ __all__ = [
     "OutputNotWritable",
     "PhaseNotReady",
     "PortInUse",
+    "PreparedError",
+    "PreparedHoldsData",
     "PriorityCapReached",
     "RecordNotFound",
     "ReportError",
@@ -70,6 +73,7 @@ __all__ = [
     "RosterError",
     "RosterHasRefusals",
     "RosterWithoutNames",
+    "RoundNotDraft",
     "RoundNotOpen",
     "ServerFailed",
     "TableError",
@@ -280,6 +284,31 @@ class NotInMeeting(FacilitationError):
         "{name} is not registered for this meeting. The facilitator can add her or him "
         "to the meeting's participants."
     )
+
+
+# --- what the facilitator prepared --------------------------------------------
+
+
+class PreparedError(FacilitationError):
+    """Something prepared cannot be changed or deleted (any more)."""
+
+
+class PreparedHoldsData(PreparedError):
+    template = N_(
+        "“{title}” cannot be deleted: it holds {what}. Rename it, or hide it from the "
+        "protocol; nothing participants gave is lost."
+    )
+
+
+class RoundNotDraft(PreparedError):
+    template = N_(
+        "The settings of “{title}” can be changed only before it is opened (its title at "
+        "any time). Prepare a new round instead."
+    )
+
+
+class NotYourChallenge(FacilitationError):
+    template = N_("You can change or withdraw only your own challenges.")
 
 
 # --- dot-voting ---------------------------------------------------------------

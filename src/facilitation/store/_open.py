@@ -47,6 +47,7 @@ REVISIONS = (
     "0005_table_note_withdrawn",
     "0006_findings",
     "0007_change_log",
+    "0012_prepared",
 )
 """Every schema revision this version knows, oldest first (a test checks Alembic agrees)."""
 HEAD = REVISIONS[-1]
