@@ -66,6 +66,8 @@ def test_an_empty_workspace_becomes_a_prepared_kickoff(tmp_path: Path, browser) 
         clicks += 1
         page.get_by_label("Vorlage").select_option(label="Peer-Learning-Auftakt")
         page.get_by_text("Kennenlernen, Herausforderungen sammeln").first.wait_for(timeout=30_000)
+        clicks += 1  # the template asks for its case's title
+        page.get_by_label("Fall", exact=True).fill("Leerstand am Markt")
         click(page.get_by_role("button", name="Treffen anlegen"))
         page.get_by_text("Auf den Bildschirmen: Peer-Learning-Auftakt").first.wait_for(
             timeout=30_000
@@ -105,7 +107,8 @@ def test_an_empty_workspace_becomes_a_prepared_kickoff(tmp_path: Path, browser) 
         with facilitation.open_workspace(workspace) as store:
             (meeting,) = store.meetings()
             assert store.current_meeting() == meeting
-            assert len(store.agenda(meeting.id)) == 7 and len(store.consultations(meeting.id)) == 1
+            assert len(store.agenda(meeting.id)) == 7
+            assert [k.title for k in store.consultations(meeting.id)] == ["Leerstand am Markt"]
             people = store.participants(meeting.id)
             assert sorted(p.name for p in people) == sorted(
                 " ".join(part for part in (r[1], r[2], r[3]) if part) for r in TWELVE

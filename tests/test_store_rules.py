@@ -126,6 +126,8 @@ def test_one_rule_says_which_consultations_leave_the_workspace(room) -> None:
     open_case = store.add_consultation(meeting, "Offener Fall", confidential=False)
     included = store.add_consultation(meeting, "Freigegeben", include_in_export=True)
     secret = store.add_consultation(meeting, "Vertraulich")
+    for case in (open_case, included, secret):  # each took place (the protocol tells no other)
+        store.add_entry(case.id, "Eine Notiz", kind="note")
     asked = {
         False: {open_case.id, included.id},
         True: {open_case.id, included.id, secret.id},

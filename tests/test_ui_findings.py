@@ -102,6 +102,14 @@ def test_draft_link_review_answer_and_count(room) -> None:
     assert "<script>" not in wall
     facilitator.refresh()
     assert "Zustimmung: 1" in tab.results.value and "Prioritätspunkte: 1" in tab.results.value
+    # The facilitator reads the comments and objections as they come in, as text.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in tab.results.value
+    assert "<script>" not in tab.results.value
+    bern_card.comment.value = "Zu teuer für kleine Gemeinden"
+    bern_card.buttons[Stance.OBJECT].click()
+    facilitator.refresh()
+    assert "✖ Zu teuer für kleine Gemeinden" in tab.results.value
+    assert "<script>" not in wall and "Zu teuer" not in _wall(room["projector"])
 
     export = facilitator.tab("protocol")
     export.programme.click()

@@ -57,6 +57,7 @@ __all__ = [
     "NotAtTable",
     "NotInMeeting",
     "NotTakeable",
+    "NotYourChallenge",
     "NotYourEntry",
     "NotYourNote",
     "NotYourStep",
@@ -65,6 +66,8 @@ __all__ = [
     "OutputNotWritable",
     "PhaseNotReady",
     "PortInUse",
+    "PreparedError",
+    "PreparedHoldsData",
     "PriorityCapReached",
     "RecordNotFound",
     "ReportError",
@@ -75,6 +78,7 @@ __all__ = [
     "RosterError",
     "RosterHasRefusals",
     "RosterWithoutNames",
+    "RoundNotDraft",
     "RoundNotOpen",
     "ServerFailed",
     "SeveralMunicipalities",
@@ -328,6 +332,31 @@ class NobodyPresent(FacilitationError):
         "Nobody is present at this meeting yet. A participant counts as present once she "
         "opens her page, or when you check her in on the participants tab."
     )
+
+
+# --- what the facilitator prepared --------------------------------------------
+
+
+class PreparedError(FacilitationError):
+    """Something prepared cannot be changed or deleted (any more)."""
+
+
+class PreparedHoldsData(PreparedError):
+    template = N_(
+        "“{title}” cannot be deleted: it holds {what}. Rename it, or hide it from the "
+        "protocol; nothing participants gave is lost."
+    )
+
+
+class RoundNotDraft(PreparedError):
+    template = N_(
+        "The settings of “{title}” can be changed only before it is opened (its title at "
+        "any time). Prepare a new round instead."
+    )
+
+
+class NotYourChallenge(FacilitationError):
+    template = N_("You can change or withdraw only your own challenges.")
 
 
 # --- dot-voting ---------------------------------------------------------------

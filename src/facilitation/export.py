@@ -43,7 +43,7 @@ from . import findings, report, voting
 from ._exceptions import MeetingNotFound, OutputNotWritable, UnknownFormat
 from .consultation import released
 from .i18n import N_, current_language, translate
-from .models import DotEvent
+from .models import DotEvent, PreparedKind
 from .privacy import name_if_consented, pseudonym
 from .report import clean_text
 from .store import Store
@@ -243,7 +243,27 @@ def tables(
     out["finding_sources"] = _rows([x for x in sources if x.finding_id in finding_ids])
     out["agreement_events"] = _rows(agreement_events)
     out["priority_dots"] = _rows(priority_dots)
+    out["prepared_events"] = _prepared_events(store, meeting_id, released_ids={c.id for c in shown})
     return out
+
+
+def _prepared_events(
+    store: Store, meeting_id: int | None, *, released_ids: set[int]
+) -> list[dict[str, Any]]:
+    """What was corrected, deleted or hidden, and challenges their authors changed or
+    withdrew: when, by whom, of which record. What it said before stays in the workspace
+    (a withdrawn challenge's text, an unreleased consultation's title) and is not exported."""
+    rows = []
+    for event in store.prepared_events(meeting_id):
+        row = _rows([event])[0]
+        row.pop("before", None)
+        private = event.kind is PreparedKind.CHALLENGE or (
+            event.kind is PreparedKind.CONSULTATION and event.record_id not in released_ids
+        )
+        if private:
+            row["title"] = ""
+        rows.append(row)
+    return rows
 
 
 # --- writing files ---------------------------------------------------------------------

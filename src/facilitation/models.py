@@ -55,6 +55,9 @@ __all__ = [
     "NetworkDisplay",
     "Participant",
     "PhaseChange",
+    "PreparedAction",
+    "PreparedEvent",
+    "PreparedKind",
     "PriorityDot",
     "Relationship",
     "RoleAssignment",
@@ -319,6 +322,7 @@ class Challenge:
     municipality_id: int | None = None
     tags: tuple[str, ...] = ()
     created_at: dt.datetime
+    withdrawn_at: dt.datetime | None = None  # by its author, while the intake was open
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -417,6 +421,48 @@ class PhaseChange:
     id: int
     consultation_id: int
     phase: ConsultationPhase
+    at: dt.datetime
+
+
+class PreparedKind(StrEnum):
+    """What a :class:`PreparedEvent` tells of."""
+
+    MEETING = "meeting"
+    AGENDA_ITEM = "agenda_item"
+    VOTE_ROUND = "vote_round"
+    TOPIC = "topic"
+    CONSULTATION = "consultation"
+    CHALLENGE = "challenge"
+
+
+class PreparedAction(StrEnum):
+    """What happened to it: changed, moved in its list, deleted (it held no participant
+    data), hidden from the protocol or shown again, split (challenges taken out of a
+    topic), withdrawn (by a participant, her own challenge)."""
+
+    EDITED = "edited"
+    MOVED = "moved"
+    DELETED = "deleted"
+    HIDDEN = "hidden"
+    SHOWN = "shown"
+    SPLIT = "split"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PreparedEvent:
+    """Something prepared was corrected, deleted or hidden (by the facilitator:
+    ``participant_id`` None), or a participant changed her own challenge. ``before``
+    holds what it was, as JSON: the values changed, or the whole record deleted."""
+
+    id: int
+    meeting_id: int | None
+    kind: PreparedKind
+    record_id: int
+    action: PreparedAction
+    title: str = ""
+    before: str = ""
+    participant_id: int | None = None
     at: dt.datetime
 
 

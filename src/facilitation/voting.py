@@ -18,6 +18,7 @@ Rank(position=4, topic_id=4, dots=0, tied=False)
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from .i18n import N_
 from .models import VOTE_STATE_WORDS, DotAction, DotEvent, Visibility, VoteRound, VoteState
 
 __all__ = [
+    "DEFAULT_TITLE",
     "DOTS_CAP",
     "Progress",
     "Rank",
@@ -49,7 +51,9 @@ __all__ = [
     "default_max_per_topic",
     "dots_left",
     "holdings",
+    "is_numbered_title",
     "leaders",
+    "next_title",
     "progress",
     "ranking",
     "round_in_play",
@@ -59,6 +63,9 @@ __all__ = [
 
 DOTS_CAP = 10
 """The most dots per person the default gives, however many topics there are."""
+
+DEFAULT_TITLE = N_("Vote {number}")
+"""A round's title when none is given, numbered by :func:`next_title` (marked for translation)."""
 
 _ACTION_WORDS = {
     VoteState.OPEN: N_("opened"),
@@ -94,6 +101,35 @@ def default_max_per_topic(dots_per_person: int) -> int:
     (2, 3)
     """
     return max(1, min(3, dots_per_person))
+
+
+def next_title(template: str, existing: Iterable[str]) -> str:
+    """The title of a new round: ``template`` (with ``{number}``) numbered by the rounds
+    that exist, the next free number if that one is taken.
+
+    >>> next_title("Vote {number}", [])
+    'Vote 1'
+    >>> next_title("Vote {number}", ["Vote 1"])
+    'Vote 2'
+    >>> next_title("Vote {number}", ["Which first?", "Vote 2"])
+    'Vote 3'
+    """
+    taken = set(existing)
+    number = len(taken) + 1
+    while template.format(number=number) in taken:
+        number += 1
+    return template.format(number=number)
+
+
+def is_numbered_title(title: str, template: str) -> bool:
+    """Whether ``title`` is a title :func:`next_title` gives (the protocol then does not
+    repeat it after its own number).
+
+    >>> is_numbered_title("Vote 3", "Vote {number}"), is_numbered_title("Vote on", "Vote {number}")
+    (True, False)
+    """
+    head, _, tail = template.partition("{number}")
+    return re.fullmatch(re.escape(head) + r"\d+" + re.escape(tail), title.strip()) is not None
 
 
 def holdings(events: Iterable[DotEvent], participant_id: int | None = None) -> Counter[int]:

@@ -21,6 +21,7 @@ from ..models import (
     ConsultationRole,
     Meeting,
     Participant,
+    PreparedKind,
     Visibility,
     VoteRound,
     VoteState,
@@ -69,6 +70,7 @@ class _Context(Words):
             t.id: clean_text(t.theme) for m in store.meetings() for t in store.tables(m.id)
         }
         self.consultations = {k.id: k for k in store.consultations()}
+        self.hidden = store.hidden(meeting.id)  # what the facilitator hid from the protocol
 
     def town(self, municipality_id: int | None) -> str:
         return self.towns.get(municipality_id, "") if municipality_id is not None else ""
@@ -205,7 +207,8 @@ def _footer(c: _Context, today: dt.date) -> str:
 
 
 def _agenda(c: _Context) -> Section | None:
-    items = c.store.agenda(c.meeting.id)
+    hidden = c.hidden[PreparedKind.AGENDA_ITEM]
+    items = [item for item in c.store.agenda(c.meeting.id) if item.id not in hidden]
     if not items:
         return None
     rows = []
@@ -356,8 +359,15 @@ def _challenges(c: _Context) -> Section | None:
 
 
 def _topics_and_votes(c: _Context) -> Section | None:
-    topics = c.store.topics(c.meeting.id)
-    rounds = c.store.vote_rounds(c.meeting.id)
+    hidden_topics = c.hidden[PreparedKind.TOPIC]
+    topics = [t for t in c.store.topics(c.meeting.id) if t.id not in hidden_topics]
+    every_round = c.store.vote_rounds(c.meeting.id)
+    # Only what took place: no round that was prepared and never opened, none hidden.
+    rounds = [
+        r
+        for r in every_round
+        if r.state is not VoteState.DRAFT and r.id not in c.hidden[PreparedKind.VOTE_ROUND]
+    ]
     if not topics and not rounds:
         return None
     numbers = _challenge_numbers(c.store.challenges(c.meeting.id))
@@ -390,8 +400,8 @@ def _topics_and_votes(c: _Context) -> Section | None:
                 widths=(6.5, 2.5),
             )
         )
-    titles = {topic.id: clean_text(topic.title) for topic in topics}
-    by_id = {r.id: r for r in rounds}
+    titles = {topic.id: clean_text(topic.title) for topic in c.store.topics(c.meeting.id)}
+    by_id = {r.id: r for r in every_round}
     for number, vote_round in enumerate(rounds, 1):
         blocks.append(_vote_round(c, vote_round, number, titles, by_id))
     return Section("topics", c.t(N_("Topics and priorities")), tuple(blocks))
@@ -404,9 +414,15 @@ def _vote_round(
     titles: dict[int, str],
     rounds: dict[int, VoteRound],
 ) -> Section:
-    heading = c.t(N_("Dot-voting {number}: {title}")).format(
-        number=number, title=clean_text(vote_round.title)
-    )
+    templates = (c.t(voting.DEFAULT_TITLE), voting.DEFAULT_TITLE)
+    if any(
+        voting.is_numbered_title(vote_round.title, t) for t in templates
+    ):  # not "Vote 3: Vote 3"
+        heading = c.t(N_("Dot-voting {number}")).format(number=number)
+    else:
+        heading = c.t(N_("Dot-voting {number}: {title}")).format(
+            number=number, title=clean_text(vote_round.title)
+        )
     key = f"vote_round_{vote_round.id}"
     blocks: list[Block | Section] = []
     parent = rounds.get(vote_round.parent_round_id) if vote_round.parent_round_id else None
@@ -424,9 +440,6 @@ def _vote_round(
         vote_round.dots_per_person,
         cap=vote_round.max_per_topic,
     )
-    if vote_round.state is VoteState.DRAFT:
-        blocks.append(Paragraph(rules + " " + c.t(N_("This round was prepared but not held."))))
-        return Section(key, heading, tuple(blocks))
     hidden = (
         vote_round.visibility is Visibility.SECRET and vote_round.state is not VoteState.REVEALED
     )
@@ -586,7 +599,14 @@ def _themed_tables(c: _Context) -> Section | None:
 
 
 def _consultations(c: _Context) -> Section | None:
-    consultations = c.store.consultations(c.meeting.id)
+    # Only those that took place (a phase was started or something written), none hidden.
+    hidden = c.hidden[PreparedKind.CONSULTATION]
+    consultations = [
+        k
+        for k in c.store.consultations(c.meeting.id)
+        if k.id not in hidden
+        and (c.store.phase_changes(k.id) or c.store.entries(k.id, withdrawn=True))
+    ]
     if not consultations:
         return None
     shown = [k for k in consultations if c.shown(k)]

@@ -10,10 +10,17 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from .. import consultation, limits
-from .._exceptions import InvalidInput, NoRole, NotInMeeting, PhaseNotReady, word
+from .._exceptions import (
+    InvalidInput,
+    NoRole,
+    NotInMeeting,
+    PhaseNotReady,
+    PreparedHoldsData,
+    word,
+)
 from ..i18n import N_
 from ..models import (
     ActionItem,
@@ -27,10 +34,14 @@ from ..models import (
     EntryKind,
     Participant,
     PhaseChange,
+    PreparedAction,
+    PreparedKind,
     RoleAssignment,
+    Screen,
 )
 from . import _schema as s
-from ._base import TEXT, TITLE, StoreBase, enum_field, put_live, registered_for
+from ._base import TEXT, TITLE, StoreBase, enum_field, live_state, put_live, registered_for
+from ._prepared import note_event, rests_a_finding
 from ._records import bounded, fetch, fetch_one, now, put, record, text_field
 
 __all__ = ["ConsultationStore"]
@@ -150,16 +161,63 @@ class ConsultationStore(StoreBase):
             if flag in changes:
                 changes[flag] = bool(changes[flag])
         with self._write() as c:
-            fetch_one(c, s.consultation, consultation_id, lock=True)
+            row = fetch_one(c, s.consultation, consultation_id, lock=True)
             if changes.get("municipality_id") is not None:
                 fetch_one(c, s.municipality, changes["municipality_id"])
-            if changes:
+            before = {k: getattr(row, k) for k, v in changes.items() if getattr(row, k) != v}
+            if before:
                 c.execute(
                     update(s.consultation)
                     .where(s.consultation.c.id == consultation_id)
                     .values(**changes)
                 )
+                note_event(
+                    c, PreparedKind.CONSULTATION, consultation_id, PreparedAction.EDITED,
+                    meeting_id=row.meeting_id, title=row.title, before=before,
+                )  # fmt: skip
             return self._consultation(c, consultation_id)
+
+    def delete_consultation(self, consultation_id: int) -> None:
+        """Delete a consultation that never began: no phase was started, nobody wrote
+        anything, no action or finding comes from it (else
+        :class:`~facilitation.PreparedHoldsData`: rename or hide it). Its casting goes with
+        it; if the pages show it, they show the waiting screen. Kept as an event."""
+        with self._write() as c:
+            current = self._consultation(c, consultation_id, lock=True)
+
+            def count(table: Any, *where: Any) -> int:
+                return c.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+
+            what = (
+                N_("entries") if count(s.consultation_entry,
+                                       s.consultation_entry.c.consultation_id == consultation_id)
+                else N_("a phase that was started")
+                if count(s.consultation_phase_change,
+                         s.consultation_phase_change.c.consultation_id == consultation_id)
+                else N_("actions")
+                if count(s.action_item, s.action_item.c.origin == "consultation",
+                         s.action_item.c.origin_id == consultation_id)
+                else N_("a finding's source")
+                if rests_a_finding(c, "consultation", consultation_id)
+                else None
+            )  # fmt: skip
+            if what is not None:
+                raise PreparedHoldsData(title=current.title, what=word(what))
+            roles = self._roles(c, consultation_id)
+            live = live_state(c, current.meeting_id)
+            if live.subject_id == consultation_id and live.screen is Screen.CONSULTATION:
+                put_live(c, current.meeting_id, screen=Screen.WAITING.value, subject_id=None)
+            c.execute(delete(s.consultation).where(s.consultation.c.id == consultation_id))
+            note_event(
+                c, PreparedKind.CONSULTATION, consultation_id, PreparedAction.DELETED,
+                meeting_id=current.meeting_id, title=current.title,
+                before={
+                    "title": current.title, "variant": current.variant,
+                    "key_question": current.key_question, "method": current.method,
+                    "municipality_id": current.municipality_id,
+                    "roles": {str(r.participant_id): r.role.value for r in roles},
+                },
+            )  # fmt: skip
 
     def set_phase_minutes(
         self, consultation_id: int, phase_minutes: Mapping[ConsultationPhase | str, int]

@@ -8,14 +8,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from .. import limits
-from .._exceptions import IntakeClosed, InvalidInput, NotInMeeting, TooManyItems, word
+from .._exceptions import (
+    IntakeClosed,
+    InvalidInput,
+    NotInMeeting,
+    NotYourChallenge,
+    PreparedHoldsData,
+    TooManyItems,
+    word,
+)
 from ..i18n import N_
-from ..models import Challenge, Topic
+from ..models import Challenge, PreparedAction, PreparedKind, Topic, VoteState
 from . import _schema as s
 from ._base import TITLE, StoreBase, registered_for
+from ._prepared import note_event, rests_a_finding
 from ._records import bounded, fetch, fetch_one, locking, now, record, text_field
 
 __all__ = ["IntakeStore"]
@@ -83,20 +92,96 @@ class IntakeStore(StoreBase):
         """
         values = _challenge_values(title, description, tags)
         with self._write() as c:
-            query = select(s.meeting_live.c.intake_open).where(
-                s.meeting_live.c.meeting_id == meeting_id
-            )
-            if not c.execute(locking(c, query, share=True)).scalar():
-                raise IntakeClosed()
-            person = fetch_one(c, s.participant, participant_id)
-            if not registered_for(c, meeting_id, participant_id):
-                raise NotInMeeting(name=person.name)
+            self._check_intake(c, meeting_id, participant_id)
             return self._insert_challenge(c, meeting_id, participant_id, None, values)
 
-    def challenges(self, meeting_id: int | None = None) -> list[Challenge]:
-        """Challenges in the order they came in (of one meeting, or all)."""
+    @staticmethod
+    def _check_intake(c: Connection, meeting_id: int, participant_id: int) -> None:
+        """The intake of the meeting is open (its live state locked until the transaction
+        ends) and the participant is registered for it."""
+        query = select(s.meeting_live.c.intake_open).where(
+            s.meeting_live.c.meeting_id == meeting_id
+        )
+        if not c.execute(locking(c, query, share=True)).scalar():
+            raise IntakeClosed()
+        person = fetch_one(c, s.participant, participant_id)
+        if not registered_for(c, meeting_id, participant_id):
+            raise NotInMeeting(name=person.name)
+
+    def _own_challenge(self, c: Connection, challenge_id: int, participant_id: int) -> Any:
+        row = fetch_one(c, s.challenge, challenge_id, lock=True)
+        if row.participant_id != participant_id or row.withdrawn_at is not None:
+            raise NotYourChallenge()
+        self._check_intake(c, row.meeting_id, participant_id)
+        return row
+
+    def edit_challenge(
+        self,
+        challenge_id: int,
+        participant_id: int,
+        title: str,
+        *,
+        description: str = "",
+        tags: Iterable[str] | None = None,
+    ) -> Challenge:
+        """A participant corrects her own challenge while the intake is open (else
+        :class:`~facilitation.IntakeClosed`; another's: :class:`~facilitation.NotYourChallenge`).
+        What it said before is kept as an event. ``tags`` None keeps the tags."""
+        values = _challenge_values(title, description, tags or ())
+        with self._write() as c:
+            row = self._own_challenge(c, challenge_id, participant_id)
+            old = self._challenges(c, s.challenge.c.id == challenge_id)[0]
+            before: dict[str, Any] = {
+                k: getattr(old, k) for k in ("title", "description") if getattr(old, k) != values[k]
+            }
+            if tags is not None and tuple(sorted(values["tags"])) != old.tags:
+                before["tags"] = old.tags
+                c.execute(
+                    delete(s.challenge_tag).where(s.challenge_tag.c.challenge_id == challenge_id)
+                )
+                for tag in values["tags"]:
+                    c.execute(insert(s.challenge_tag).values(challenge_id=challenge_id, tag=tag))
+            if before:
+                c.execute(
+                    update(s.challenge)
+                    .where(s.challenge.c.id == challenge_id)
+                    .values(title=values["title"], description=values["description"])
+                )
+                note_event(
+                    c, PreparedKind.CHALLENGE, challenge_id, PreparedAction.EDITED,
+                    meeting_id=row.meeting_id, title=row.title, before=before,
+                    participant_id=participant_id,
+                )  # fmt: skip
+            return self._challenges(c, s.challenge.c.id == challenge_id)[0]
+
+    def withdraw_challenge(self, challenge_id: int, participant_id: int) -> None:
+        """A participant withdraws her own challenge while the intake is open: it leaves the
+        wall, the topics and the exports, and is kept, marked withdrawn, with an event."""
+        with self._write() as c:
+            row = self._own_challenge(c, challenge_id, participant_id)
+            stamp = now()
+            c.execute(
+                update(s.challenge)
+                .where(s.challenge.c.id == challenge_id)
+                .values(withdrawn_at=stamp)
+            )
+            c.execute(
+                delete(s.topic_challenge).where(s.topic_challenge.c.challenge_id == challenge_id)
+            )
+            note_event(
+                c, PreparedKind.CHALLENGE, challenge_id, PreparedAction.WITHDRAWN,
+                meeting_id=row.meeting_id, title=row.title, participant_id=participant_id,
+            )  # fmt: skip
+
+    def challenges(
+        self, meeting_id: int | None = None, *, withdrawn: bool = False
+    ) -> list[Challenge]:
+        """Challenges in the order they came in (of one meeting, or all); those their
+        authors withdrew only with ``withdrawn``."""
         with self._read() as c:
             where = [] if meeting_id is None else [s.challenge.c.meeting_id == meeting_id]
+            if not withdrawn:
+                where.append(s.challenge.c.withdrawn_at.is_(None))
             return self._challenges(c, *where)
 
     @staticmethod
@@ -128,11 +213,19 @@ class IntakeStore(StoreBase):
         with self._write() as c:
             fetch_one(c, s.meeting, meeting_id)
             for challenge_id in origins:
-                if fetch_one(c, s.challenge, challenge_id).meeting_id != meeting_id:
+                origin = fetch_one(c, s.challenge, challenge_id)
+                if origin.meeting_id != meeting_id:
                     raise InvalidInput(
                         field=word(N_("Challenges")),
                         problem=word(
                             N_("challenge {id} belongs to another meeting"), id=challenge_id
+                        ),
+                    )
+                if origin.withdrawn_at is not None:
+                    raise InvalidInput(
+                        field=word(N_("Challenges")),
+                        problem=word(
+                            N_("“{title}” was withdrawn by its author"), title=origin.title
                         ),
                     )
             new_id = c.execute(
@@ -155,6 +248,108 @@ class IntakeStore(StoreBase):
         with self._read() as c:
             fetch_one(c, s.topic, topic_id)
             return self._topics(c, s.topic.c.id == topic_id)[0]
+
+    def update_topic(
+        self, topic_id: int, *, title: str | None = None, description: str | None = None
+    ) -> Topic:
+        """Rename a topic or change its description (at any time: dots stay where they are).
+        What it was is kept as an event."""
+        changes: dict[str, Any] = {}
+        if title is not None:
+            changes["title"] = text_field(title, TITLE, limit=300)
+        if description is not None:
+            changes["description"] = text_field(
+                description, N_("Description"), limit=5000, required=False
+            )
+        with self._write() as c:
+            row = fetch_one(c, s.topic, topic_id, lock=True)
+            before = {k: getattr(row, k) for k, v in changes.items() if getattr(row, k) != v}
+            if before:
+                c.execute(update(s.topic).where(s.topic.c.id == topic_id).values(**changes))
+                note_event(
+                    c, PreparedKind.TOPIC, topic_id, PreparedAction.EDITED,
+                    meeting_id=row.meeting_id, title=row.title, before=before,
+                )  # fmt: skip
+            return self._topics(c, s.topic.c.id == topic_id)[0]
+
+    def split_topic(self, topic_id: int, challenge_ids: Iterable[int] | None = None) -> Topic:
+        """Take challenges out of a topic again (all of them if ``challenge_ids`` is None):
+        they can be merged anew. The topic stays (with its dots); kept as an event."""
+        with self._write() as c:
+            row = fetch_one(c, s.topic, topic_id, lock=True)
+            linked = list(
+                c.execute(
+                    select(s.topic_challenge.c.challenge_id)
+                    .where(s.topic_challenge.c.topic_id == topic_id)
+                    .order_by(s.topic_challenge.c.challenge_id)
+                ).scalars()
+            )
+            wanted = (
+                linked if challenge_ids is None else [i for i in linked if i in set(challenge_ids)]
+            )
+            if wanted:
+                c.execute(
+                    delete(s.topic_challenge).where(
+                        s.topic_challenge.c.topic_id == topic_id,
+                        s.topic_challenge.c.challenge_id.in_(wanted),
+                    )
+                )
+                note_event(
+                    c, PreparedKind.TOPIC, topic_id, PreparedAction.SPLIT,
+                    meeting_id=row.meeting_id, title=row.title, before={"challenge_ids": wanted},
+                )  # fmt: skip
+            return self._topics(c, s.topic.c.id == topic_id)[0]
+
+    def delete_topic(self, topic_id: int) -> None:
+        """Delete a topic that holds no dots, is in no round that was opened and on which no
+        finding rests (else :class:`~facilitation.PreparedHoldsData`: rename or hide it).
+        It leaves the rounds in preparation that list it (not the last topic of one); its
+        challenges can be merged anew. Kept as an event."""
+        with self._write() as c:
+            row = fetch_one(c, s.topic, topic_id, lock=True)
+            dots = c.execute(
+                select(func.count()).where(s.dot_event.c.topic_id == topic_id)
+            ).scalar_one()
+            rounds = list(
+                c.execute(
+                    select(s.vote_round.c.id, s.vote_round.c.title, s.vote_round.c.state)
+                    .join(s.round_topic, s.round_topic.c.round_id == s.vote_round.c.id)
+                    .where(s.round_topic.c.topic_id == topic_id)
+                )
+            )
+            if dots:
+                raise PreparedHoldsData(title=row.title, what=word(N_("dots")))
+            if any(r.state != VoteState.DRAFT.value for r in rounds):
+                raise PreparedHoldsData(
+                    title=row.title, what=word(N_("a vote round that was opened"))
+                )
+            if rests_a_finding(c, "topic", topic_id):
+                raise PreparedHoldsData(title=row.title, what=word(N_("a finding's source")))
+            for r in rounds:
+                others = c.execute(
+                    select(func.count()).where(
+                        s.round_topic.c.round_id == r.id, s.round_topic.c.topic_id != topic_id
+                    )
+                ).scalar_one()
+                if not others:
+                    raise PreparedHoldsData(
+                        title=row.title,
+                        what=word(N_("the only topic of the vote round “{round}”"), round=r.title),
+                    )
+            challenge_ids = list(
+                c.execute(
+                    select(s.topic_challenge.c.challenge_id).where(
+                        s.topic_challenge.c.topic_id == topic_id
+                    )
+                ).scalars()
+            )
+            c.execute(delete(s.topic).where(s.topic.c.id == topic_id))
+            note_event(
+                c, PreparedKind.TOPIC, topic_id, PreparedAction.DELETED,
+                meeting_id=row.meeting_id, title=row.title,
+                before={**dict(row._mapping), "challenge_ids": sorted(challenge_ids),
+                        "round_ids": [r.id for r in rounds]},
+            )  # fmt: skip
 
     @staticmethod
     def _topics(c: Connection, *where: Any) -> list[Topic]:

@@ -11,14 +11,24 @@ import os
 import secrets
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from .. import limits
 from .._exceptions import InvalidInput, word
 from ..i18n import N_
-from ..models import AgendaItem, LiveState, Meeting, MeetingFormat, Screen, Workspace
+from ..models import (
+    AgendaItem,
+    LiveState,
+    Meeting,
+    MeetingFormat,
+    PreparedAction,
+    PreparedKind,
+    Screen,
+    Workspace,
+)
 from . import _schema as s
 from ._base import TITLE, StoreBase, enum_field, live_state, lock_meeting, positive, put_live
+from ._prepared import note_event
 from ._records import fetch, fetch_one, now, put, record, text_field
 from ._watch import FEED_ENV, ChangeWatcher
 
@@ -108,10 +118,16 @@ class MeetingStore(StoreBase):
         if "format" in changes:
             changes["format"] = enum_field(MeetingFormat, changes["format"], N_("Format")).value
         with self._write() as c:
-            fetch_one(c, s.meeting, meeting_id)
+            row = fetch_one(c, s.meeting, meeting_id, lock=True)
             if changes.get("host_municipality_id") is not None:
                 fetch_one(c, s.municipality, changes["host_municipality_id"])
-            c.execute(update(s.meeting).where(s.meeting.c.id == meeting_id).values(**changes))
+            before = {k: getattr(row, k) for k, v in changes.items() if getattr(row, k) != v}
+            if before:
+                c.execute(update(s.meeting).where(s.meeting.c.id == meeting_id).values(**changes))
+                note_event(
+                    c, PreparedKind.MEETING, meeting_id, PreparedAction.EDITED,
+                    meeting_id=meeting_id, title=row.title, before=before,
+                )  # fmt: skip
             return record(Meeting, fetch_one(c, s.meeting, meeting_id))
 
     def add_agenda_item(
@@ -125,8 +141,7 @@ class MeetingStore(StoreBase):
     ) -> AgendaItem:
         """Append an item to a meeting's agenda."""
         title = text_field(title, TITLE, limit=limits.TITLE)
-        if minutes is not None and minutes < 0:
-            raise InvalidInput(field=word(N_("Minutes")), problem=word(N_("must not be negative")))
+        _check_minutes(minutes)
         with self._write() as c:
             lock_meeting(c, meeting_id)  # the next number
             position = (
@@ -152,6 +167,73 @@ class MeetingStore(StoreBase):
                 order=(s.agenda_item.c.position,),
             )  # fmt: skip
         return [record(AgendaItem, row) for row in rows]
+
+    def update_agenda_item(self, item_id: int, **changes: Any) -> AgendaItem:
+        """Change an agenda item's title, start, minutes or kind (``None`` clears a time).
+
+        An agenda item holds nothing participants gave: it can be changed at any time.
+        What it was is kept as an event.
+        """
+        allowed = {"title", "starts_at", "minutes", "kind"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise TypeError(f"cannot change {', '.join(sorted(unknown))} of an agenda item")
+        if "title" in changes:
+            changes["title"] = text_field(changes["title"], TITLE, limit=300)
+        if "kind" in changes:
+            changes["kind"] = text_field(changes["kind"], N_("Kind"), limit=40)
+        _check_minutes(changes.get("minutes"))
+        with self._write() as c:
+            row = fetch_one(c, s.agenda_item, item_id, lock=True)
+            before = {k: getattr(row, k) for k, v in changes.items() if getattr(row, k) != v}
+            if before:
+                c.execute(
+                    update(s.agenda_item).where(s.agenda_item.c.id == item_id).values(**changes)
+                )
+                note_event(
+                    c, PreparedKind.AGENDA_ITEM, item_id, PreparedAction.EDITED,
+                    meeting_id=row.meeting_id, title=row.title, before=before,
+                )  # fmt: skip
+            return record(AgendaItem, fetch_one(c, s.agenda_item, item_id))
+
+    def move_agenda_item(self, item_id: int, steps: int) -> list[AgendaItem]:
+        """Move an item ``steps`` places down its agenda (negative: up), never past an end;
+        returns the agenda in its new order. Times stay as they were set."""
+        with self._write() as c:
+            row = fetch_one(c, s.agenda_item, item_id)
+            lock_meeting(c, row.meeting_id)
+            ids = list(
+                c.execute(
+                    select(s.agenda_item.c.id)
+                    .where(s.agenda_item.c.meeting_id == row.meeting_id)
+                    .order_by(s.agenda_item.c.position, s.agenda_item.c.id)
+                ).scalars()
+            )
+            old = ids.index(item_id)
+            new = max(0, min(len(ids) - 1, old + int(steps)))
+            if new != old:
+                ids.insert(new, ids.pop(old))
+                for position, other in enumerate(ids, 1):
+                    c.execute(
+                        update(s.agenda_item)
+                        .where(s.agenda_item.c.id == other)
+                        .values(position=position)
+                    )
+                note_event(
+                    c, PreparedKind.AGENDA_ITEM, item_id, PreparedAction.MOVED,
+                    meeting_id=row.meeting_id, title=row.title, before={"position": old + 1},
+                )  # fmt: skip
+        return self.agenda(row.meeting_id)
+
+    def delete_agenda_item(self, item_id: int) -> None:
+        """Delete an agenda item (it holds nothing participants gave); kept as an event."""
+        with self._write() as c:
+            row = fetch_one(c, s.agenda_item, item_id, lock=True)
+            c.execute(delete(s.agenda_item).where(s.agenda_item.c.id == item_id))
+            note_event(
+                c, PreparedKind.AGENDA_ITEM, item_id, PreparedAction.DELETED,
+                meeting_id=row.meeting_id, title=row.title, before=dict(row._mapping),
+            )  # fmt: skip
 
     # --- the live workshop -------------------------------------------------------------------
 
@@ -255,3 +337,9 @@ class MeetingStore(StoreBase):
         )
         with self._read() as c:
             return {participant: at for participant, at in c.execute(query)}
+
+
+def _check_minutes(minutes: int | None) -> None:
+    """An agenda item's minutes: none, or not negative."""
+    if minutes is not None and minutes < 0:
+        raise InvalidInput(field=word(N_("Minutes")), problem=word(N_("must not be negative")))

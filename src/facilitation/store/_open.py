@@ -51,6 +51,7 @@ REVISIONS = (
     "0009_ties",
     "0010_join",
     "0011_timers",
+    "0012_prepared",
     "0013_tables",
 )
 """Every schema revision this version knows, oldest first (a test checks Alembic agrees)."""

@@ -199,6 +199,7 @@ challenge = Table(
     Column("participant_id", Integer, _fk("participant")),
     Column("municipality_id", Integer, _fk("municipality")),
     _created(),
+    Column("withdrawn_at", UTCDateTime()),  # migration 0012
 )
 
 challenge_tag = Table(
@@ -607,3 +608,23 @@ MOMENT_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, UTCDat
 """Names of the columns that hold moments (UTC), wherever they are: parsed as such in tables."""
 DATE_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, Date))
 """Names of the columns that hold dates."""
+
+
+# --- what was prepared, corrected, deleted or hidden (migration 0012) ------------
+
+prepared_event = Table(
+    "prepared_event",
+    metadata,
+    _id(),
+    # No foreign keys to what it tells of: the event outlives a deleted record.
+    Column("meeting_id", Integer),
+    Column("kind", String(20), nullable=False),
+    Column("record_id", Integer, nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("title", String(300), nullable=False, server_default=""),
+    Column("before", Text, nullable=False, server_default=""),
+    Column("participant_id", Integer, _fk("participant")),
+    Column("at", UTCDateTime(), nullable=False),
+    Index("ix_prepared_event_record", "kind", "record_id"),
+    Index("ix_prepared_event_meeting", "meeting_id"),
+)

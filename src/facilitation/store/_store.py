@@ -14,7 +14,7 @@ one transaction over their methods.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .. import consultation as consultation_rules
@@ -46,6 +46,7 @@ from ._findings import FindingStore
 from ._intake import IntakeStore
 from ._meetings import MeetingStore
 from ._people import PeopleStore
+from ._prepared import PreparedStore
 from ._tables import TableStore
 from ._ties import TieStore
 from ._voting import VotingStore
@@ -66,6 +67,7 @@ class Store(
     FindingStore,
     AttendanceStore,
     DirectoryStore,
+    PreparedStore,
 ):
     """A workspace opened for reading and writing.
 
@@ -90,6 +92,7 @@ class Store(
         copy_from: int | None = None,
         copy_agenda: bool = True,
         copy_participants: bool = True,
+        case_titles: Sequence[str] | None = None,
         lang: str | None = None,
         table_themes: Iterable[str] = (),
         table_rounds: int | None = None,
@@ -100,9 +103,12 @@ class Store(
         ``template`` (a key of :data:`facilitation.templates.TEMPLATES`) gives the
         format, the agenda with its times and the live parts prepared (themed
         tables and their rounds, consultations), in ``lang``; without ``title``
-        the meeting is called by the template's name. ``copy_from``: an earlier
-        meeting whose agenda (instead of the template's) and participants are
-        taken over (``copy_agenda``, ``copy_participants``).
+        the meeting is called by the template's name. ``case_titles``: the cases of
+        the template's consultations, in order; one is prepared for each title given
+        (an empty title: none, add it later), for every one of the template's with
+        its generic title if None. ``copy_from``: an earlier meeting whose agenda
+        (``copy_agenda``: it replaces the template's, which the page says) and
+        participants (``copy_participants``) are taken over.
 
         ``table_themes``: the themed tables, one per theme (blank ones are left out,
         a table is never made without a theme); with at least one, ``table_rounds``
@@ -138,10 +144,13 @@ class Store(
                 minutes=chosen.round_minutes if round_minutes is None and chosen else round_minutes,
             )  # fmt: skip
             if chosen is not None:
-                for consultation_title, variant in chosen.consultations:
-                    self.add_consultation(
-                        meeting.id, translate(consultation_title, lang), variant=variant
-                    )
+                for number, (generic, variant) in enumerate(chosen.consultations):
+                    if case_titles is None:
+                        case = translate(generic, lang)
+                    else:
+                        case = case_titles[number] if number < len(case_titles) else ""
+                    if case.strip():
+                        self.add_consultation(meeting.id, case, variant=variant)
             if source is not None and copy_participants:
                 for person in self.participants(source.id):
                     self.register(meeting.id, person.id)

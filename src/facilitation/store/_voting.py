@@ -10,17 +10,55 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, exists, func, insert, select, true, update
+from sqlalchemy import (
+    Connection,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
 
 from .. import clock, limits, voting
-from .._exceptions import InvalidInput, NotInMeeting, RecordNotFound, TimeIsUp, word
+from .._exceptions import (
+    InvalidInput,
+    NotInMeeting,
+    PreparedHoldsData,
+    RecordNotFound,
+    RoundNotDraft,
+    TimeIsUp,
+    word,
+)
 from ..i18n import N_, translate
-from ..models import AtZero, ClosedBy, DotAction, DotEvent, Visibility, VoteRound, VoteState
+from ..models import (
+    AtZero,
+    ClosedBy,
+    DotAction,
+    DotEvent,
+    PreparedAction,
+    PreparedKind,
+    Screen,
+    Visibility,
+    VoteRound,
+    VoteState,
+)
 from . import _schema as s
-from ._base import TITLE, StoreBase, enum_field, lock_meeting, positive
+from ._base import TITLE, StoreBase, enum_field, live_state, lock_meeting, positive, put_live
+from ._prepared import note_event, rests_a_finding
 from ._records import bounded, fetch, fetch_one, now, record, text_field
 
 __all__ = ["VotingStore"]
+
+_KEEP = object()  # update_round: leave the setting as it is
+
+_ROUND_FIELDS = (
+    "title", "topic_ids", "dots_per_person", "max_per_topic", "visibility", "state",
+    "timer_seconds", "parent_round_id", "created_at",
+)  # fmt: skip
 
 
 class VotingStore(StoreBase):
@@ -105,17 +143,12 @@ class VotingStore(StoreBase):
             len(topics), **settings
         )
         lock_meeting(c, meeting_id)  # the next number
-        for topic_id in topics:
-            if fetch_one(c, s.topic, topic_id).meeting_id != meeting_id:
-                raise InvalidInput(
-                    field=word(N_("Topics")),
-                    problem=word(N_("topic {id} belongs to another meeting"), id=topic_id),
-                )
-        if not title:
-            count = c.execute(
-                select(func.count()).where(s.vote_round.c.meeting_id == meeting_id)
-            ).scalar_one()
-            title = translate(N_("Vote {number}")).format(number=count + 1)
+        self._check_topics(c, meeting_id, topics)
+        if not title.strip():  # numbered by the rounds that exist
+            titles = c.execute(
+                select(s.vote_round.c.title).where(s.vote_round.c.meeting_id == meeting_id)
+            ).scalars()
+            title = voting.next_title(translate(voting.DEFAULT_TITLE), titles)
         new_id = c.execute(
             insert(s.vote_round).values(
                 meeting_id=meeting_id, title=text_field(title, TITLE, limit=limits.TITLE),
@@ -132,6 +165,124 @@ class VotingStore(StoreBase):
             ],
         )
         return self._round(c, new_id)
+
+    def update_round(
+        self,
+        round_id: int,
+        *,
+        title: str | None = None,
+        topic_ids: Sequence[int] | None = None,
+        dots_per_person: int | None = None,
+        max_per_topic: int | None = None,
+        visibility: Visibility | str | None = None,
+        timer_seconds: int | object | None = _KEEP,
+        at_zero: AtZero | str | None = None,
+    ) -> VoteRound:
+        """Change a round: its title at any time, its topics and other settings while it is
+        a draft (else :class:`~facilitation.RoundNotDraft`). ``None`` keeps a setting
+        (``timer_seconds=None`` clears the timer). What it was is kept as an event."""
+        with self._write() as c:
+            current = self._round(c, round_id, lock=True)
+            topics = current.topic_ids if topic_ids is None else tuple(dict.fromkeys(topic_ids))
+            seen_now = current.visibility
+            if visibility is not None:
+                seen_now = enum_field(Visibility, visibility, N_("Visibility"))
+            zero_now = current.at_zero
+            if at_zero is not None:
+                zero_now = enum_field(AtZero, at_zero, N_("At 0:00"))
+            settings_changed = (
+                topics != current.topic_ids
+                or dots_per_person not in (None, current.dots_per_person)
+                or max_per_topic not in (None, current.max_per_topic)
+                or seen_now is not current.visibility
+                or zero_now is not current.at_zero
+                or (timer_seconds is not _KEEP and timer_seconds != current.timer_seconds)
+            )
+            if settings_changed and current.state is not VoteState.DRAFT:
+                raise RoundNotDraft(title=current.title)
+            new_title, dots, cap, seen, timer, zero = _round_settings(
+                len(topics),
+                title=current.title if title is None else title,
+                dots_per_person=current.dots_per_person if dots_per_person is None
+                else dots_per_person,
+                max_per_topic=current.max_per_topic if max_per_topic is None else max_per_topic,
+                visibility=seen_now,
+                timer_seconds=current.timer_seconds if timer_seconds is _KEEP else timer_seconds,
+                at_zero=zero_now,
+            )  # fmt: skip
+            new_title = text_field(new_title, TITLE, limit=limits.TITLE)
+            changes = {
+                "title": new_title, "dots_per_person": dots, "max_per_topic": cap,
+                "visibility": seen, "timer_seconds": timer, "at_zero": zero,
+            }  # fmt: skip
+            before: dict[str, Any] = {
+                k: getattr(current, k) for k, v in changes.items() if getattr(current, k) != v
+            }
+            if tuple(topics) != current.topic_ids:
+                self._check_topics(c, current.meeting_id, topics)
+                before["topic_ids"] = current.topic_ids
+                c.execute(delete(s.round_topic).where(s.round_topic.c.round_id == round_id))
+                c.execute(
+                    insert(s.round_topic),
+                    [{"round_id": round_id, "topic_id": t, "position": i}
+                     for i, t in enumerate(topics)],
+                )  # fmt: skip
+            if before:
+                changes["visibility"] = seen.value
+                changes["at_zero"] = zero.value
+                c.execute(
+                    update(s.vote_round).where(s.vote_round.c.id == round_id).values(**changes)
+                )
+                note_event(
+                    c, PreparedKind.VOTE_ROUND, round_id, PreparedAction.EDITED,
+                    meeting_id=current.meeting_id, title=current.title, before=before,
+                )  # fmt: skip
+            return self._round(c, round_id)
+
+    def delete_round(self, round_id: int) -> None:
+        """Delete a round that holds no dots (and from which no further round was made, on
+        which no finding rests); else :class:`~facilitation.PreparedHoldsData` (rename or
+        hide it instead). If the pages show it, they show the waiting screen. The round
+        as it was is kept as an event."""
+        with self._write() as c:
+            current = self._round(c, round_id, lock=True)
+            dots = c.execute(
+                select(func.count()).where(s.dot_event.c.round_id == round_id)
+            ).scalar_one()
+            further = c.execute(
+                select(func.count()).where(s.vote_round.c.parent_round_id == round_id)
+            ).scalar_one()
+            actions = c.execute(
+                select(func.count()).where(
+                    s.action_item.c.origin == "vote", s.action_item.c.origin_id == round_id
+                )
+            ).scalar_one()
+            what = (
+                N_("dots") if dots else N_("a further round") if further
+                else N_("actions") if actions
+                else N_("a finding's source") if rests_a_finding(c, "vote_round", round_id)
+                else None
+            )  # fmt: skip
+            if what is not None:
+                raise PreparedHoldsData(title=current.title, what=word(what))
+            live = live_state(c, current.meeting_id)
+            if live.subject_id == round_id and live.screen in (Screen.VOTE, Screen.RESULTS):
+                put_live(c, current.meeting_id, screen=Screen.WAITING.value, subject_id=None)
+            c.execute(delete(s.vote_round).where(s.vote_round.c.id == round_id))
+            note_event(
+                c, PreparedKind.VOTE_ROUND, round_id, PreparedAction.DELETED,
+                meeting_id=current.meeting_id, title=current.title,
+                before={k: getattr(current, k) for k in _ROUND_FIELDS},
+            )  # fmt: skip
+
+    @staticmethod
+    def _check_topics(c: Connection, meeting_id: int, topic_ids: Sequence[int]) -> None:
+        for topic_id in topic_ids:
+            if fetch_one(c, s.topic, topic_id).meeting_id != meeting_id:
+                raise InvalidInput(
+                    field=word(N_("Topics")),
+                    problem=word(N_("topic {id} belongs to another meeting"), id=topic_id),
+                )
 
     def vote_round(self, round_id: int) -> VoteRound:
         with self._read() as c:

@@ -182,12 +182,26 @@ class FacilitatorApp:
             layout={"width": "min(100%, 460px)"},
         )
         self.new_meeting_date = widgets.DatePicker(description=_("Date"), style=wide)
+        self.new_meeting_place = widgets.Text(
+            description=_("Place"), style=wide, layout={"width": "min(100%, 460px)"}
+        )
+        # The template's cases: their titles asked for, no "Case 1" placeholders.
+        self.new_meeting_cases = widgets.VBox()
         self.new_meeting_copy = widgets.Dropdown(
-            description=_("Agenda and participants from"),
+            description=_("Take over from"),
             options=[(_("no earlier meeting"), 0)],
             style=wide,
             layout={"width": "min(100%, 560px)"},
         )
+        self.new_meeting_copy_agenda = widgets.Checkbox(
+            value=True, description=_("its agenda"), indent=False, layout={"width": "auto"}
+        )
+        self.new_meeting_copy_people = widgets.Checkbox(
+            value=True, description=_("its participants"), indent=False, layout={"width": "auto"}
+        )
+        self.new_meeting_copy_note = widgets.HTML()
+        for box in (self.new_meeting_copy, self.new_meeting_copy_agenda):
+            box.observe(lambda _c: self._describe_copy(), "value")
         self.new_meeting_about = widgets.HTML()
         self.new_meeting_tables = TemplateTables()  # the themes the template asks for
         self.new_meeting_template.observe(lambda _c: self._describe_template(), "value")
@@ -201,7 +215,17 @@ class FacilitatorApp:
                 widgets.HBox([self.new_meeting_template, self.new_meeting_title], layout=row),
                 self.new_meeting_about,
                 self.new_meeting_tables.widget,
-                widgets.HBox([self.new_meeting_date, self.new_meeting_copy], layout=row),
+                self.new_meeting_cases,
+                widgets.HBox([self.new_meeting_date, self.new_meeting_place], layout=row),
+                widgets.HBox(
+                    [
+                        self.new_meeting_copy,
+                        self.new_meeting_copy_agenda,
+                        self.new_meeting_copy_people,
+                    ],
+                    layout=row,
+                ),
+                self.new_meeting_copy_note,
                 self.new_meeting_button,
             ]
         )
@@ -248,16 +272,21 @@ class FacilitatorApp:
     def add_meeting(self) -> None:
         """Add a meeting, prepared from the chosen template and earlier meeting, and work on
         it (it goes on the screens only if none is there yet)."""
+        key = self.new_meeting_template.value
         meeting = self.store.prepare_meeting(
             self.new_meeting_title.value,
-            template=self.new_meeting_template.value or None,
+            template=key or None,
             date=self.new_meeting_date.value,
+            place=self.new_meeting_place.value,
             copy_from=self.new_meeting_copy.value or None,
+            copy_agenda=self.new_meeting_copy_agenda.value,
+            copy_participants=self.new_meeting_copy_people.value,
+            case_titles=[box.value for box in self.new_meeting_cases.children] if key else None,
             lang=current_language(),
             **self.new_meeting_tables.values(),
         )
         self.new_meeting_tables.clear()
-        self.new_meeting_title.value = ""
+        self.new_meeting_title.value = self.new_meeting_place.value = ""
         self.new_meeting_date.value = None
         self.new_meeting_template.value = ""
         self.new_meeting_copy.value = 0
@@ -277,13 +306,58 @@ class FacilitatorApp:
             self._quiet = False
         set_options(self.new_meeting_copy, [(_("no earlier meeting"), 0), *options])
         show(self.new_meeting_copy, bool(options))
+        self._describe_copy()
         show(self.meeting, bool(options))
 
     def _describe_template(self) -> None:
+        """The template's description, a field for each of its cases, and (as the
+        template gives an agenda) the earlier meeting's agenda no longer ticked."""
         key = self.new_meeting_template.value
         text = _(TEMPLATES[key].description) if key else ""
         self.new_meeting_tables.show_for(TEMPLATES[key] if key else None)
         set_if_changed(self.new_meeting_about, f'<div class="fac-muted">{esc(text)}</div>')
+        cases = TEMPLATES[key].consultations if key else ()
+        self.new_meeting_cases.children = [
+            widgets.Text(
+                description=_("Case {number}").format(number=number) if len(cases) > 1
+                else _("Case"),
+                placeholder=_("Title of the case, e.g. Vacant inn on the market square"),
+                style={"description_width": "initial"},
+                layout={"width": "min(100%, 560px)"},
+            )
+            for number, _case in enumerate(cases, 1)
+        ]  # fmt: skip
+        if cases:
+            hint = _(
+                "Give each case its title if you know it; a case left empty is not prepared "
+                "(add it later on the tab Collegial consultation)."
+            )
+            self.new_meeting_cases.children += (
+                widgets.HTML(f'<div class="fac-muted">{esc(hint)}</div>'),
+            )
+        self.new_meeting_copy_agenda.value = not key
+        self._describe_copy()
+
+    def _describe_copy(self) -> None:
+        """Say where the new meeting's agenda comes from."""
+        key = self.new_meeting_template.value
+        source = self.new_meeting_copy.value
+        show(self.new_meeting_copy_agenda, bool(source))
+        show(self.new_meeting_copy_people, bool(source))
+        if source and self.new_meeting_copy_agenda.value:
+            label = next(
+                (lbl for lbl, value in self.new_meeting_copy.options if value == source), ""
+            )
+            text = (
+                _("The agenda is taken over from {meeting}, instead of the template's.")
+                if key
+                else _("The agenda is taken over from {meeting}.")
+            ).format(meeting=label)
+        elif key:
+            text = _("The agenda comes from the template.")
+        else:
+            text = ""
+        set_if_changed(self.new_meeting_copy_note, f'<div class="fac-muted">{esc(text)}</div>')
 
     def _refresh_live_state(self) -> None:
         current = self.store.current_meeting()

@@ -61,8 +61,12 @@ def findings_html(
     findings: list[Finding],
     counted: dict[int, review_rules.Agreement],
     dots: dict[int, int],
+    *,
+    texts: bool = False,
 ) -> str:
-    """The counts of each finding, as on the wall and in the facilitator's tab."""
+    """The counts of each finding, as on the wall and in the facilitator's tab; with
+    ``texts`` (the facilitator's tab) the objections' and comments' words too, as they
+    come in (each person's latest answer, newest first, no names)."""
     words = {key: esc(_(message)) for key, message in (
         ("agree", N_("Agree")), ("object", N_("Object")), ("comment", N_("Only a comment")),
         ("dots", N_("Priority dots")),
@@ -76,9 +80,21 @@ def findings_html(
             f"{words['comment']}: {c.comment_only} · "
             f'<span class="fac-dot">●</span> {words["dots"]}: {dots.get(finding.id, 0)}'
         )
+        said = _answer_texts(c) if texts else ""
         rows.append(f'<div class="fac-card">{_head(finding)}<div class="fac-big">{figures}</div>'
-                    "</div>")  # fmt: skip
+                    f"{said}</div>")  # fmt: skip
     return "".join(rows)
+
+
+def _answer_texts(counted: review_rules.Agreement) -> str:
+    """The words of the objections and comments of a finding, newest first, as text."""
+    marks = {Stance.OBJECT: "✖", Stance.AGREE: "✔", Stance.COMMENT: "💬"}
+    items = [
+        f'<li class="fac-answer-{a.stance.value}">{marks[a.stance]} {esc(a.comment)}</li>'
+        for a in sorted(counted.answers, key=lambda a: (a.at, a.id), reverse=True)
+        if a.comment.strip()
+    ]
+    return f'<ul class="fac-answers">{"".join(items)}</ul>' if items else ""
 
 
 # --- the participant's page ---------------------------------------------------------------
@@ -476,7 +492,7 @@ class FindingsTab(FacilitatorTab):
         shown = [f for f in found if f.status in (FindingStatus.REVIEW, FindingStatus.AGREED)]
         counted = self.store.agreement()
         dots = self.store.priority_tally()
-        set_if_changed(self.results, findings_html(shown, counted, dots))
+        set_if_changed(self.results, findings_html(shown, counted, dots, texts=True))
 
 
 PART = Part(participant=ReviewView, projector=ReviewWall, facilitator=FindingsTab)

@@ -7,9 +7,20 @@ import ipywidgets as widgets
 
 from .._exceptions import FacilitationError
 from ..i18n import N_, _, ngettext
-from ..models import LiveState, Meeting, Screen
+from ..models import Challenge, LiveState, Meeting, Participant, PreparedKind, Screen
+from ..privacy import may_be_named, pseudonym
 from ._common import esc
-from ._parts import FacilitatorTab, Part, ParticipantView, ProjectorView, set_if_changed
+from ._parts import (
+    FacilitatorTab,
+    Part,
+    ParticipantView,
+    ProjectorView,
+    set_if_changed,
+    set_options,
+    short,
+    show,
+)
+from ._prepared import Corrections
 from ._views import challenge_cards
 
 __all__ = ["PART"]
@@ -38,8 +49,16 @@ class IntakeView(ParticipantView):
         self.submit_button.on_click(lambda _b: self.submit())
         self.state = widgets.HTML()
         self.mine = widgets.HTML()
+        self.own_choice = widgets.Dropdown(
+            options=[(_("– a new challenge –"), 0)], value=0, layout={"width": "100%"}
+        )
+        self.own_choice.observe(lambda _c: self._fill_form(), "value")
+        self.withdraw_button = widgets.Button(description=_("Withdraw it"), icon="undo")
+        self.withdraw_button.on_click(lambda _b: self.withdraw())
+        self._own: dict[int, Challenge] = {}
         self.widget.children = [
             self.state,
+            widgets.HBox([self.own_choice, self.withdraw_button]),
             widgets.Label(_("Title")),
             self.title_input,
             widgets.Label(_("Description")),
@@ -69,22 +88,62 @@ class IntakeView(ParticipantView):
         heading = esc(_("Your challenges"))
         html = f"<h2>{heading}</h2>" + challenge_cards(mine, {}) if mine else ""
         set_if_changed(self.mine, html)
+        # Her own challenges, to correct or withdraw while the intake is open.
+        self._own = {c.id: c for c in mine}
+        options = [(_("– a new challenge –"), 0)]
+        options += [(_("Change: {title}").format(title=short(c.title, 60)), c.id) for c in mine]
+        set_options(self.own_choice, options)
+        show(self.own_choice, bool(mine))
+        show(self.withdraw_button, bool(self.own_choice.value))
+
+    def _fill_form(self) -> None:
+        chosen = self._own.get(self.own_choice.value)
+        self.title_input.value = chosen.title if chosen else ""
+        self.description_input.value = chosen.description if chosen else ""
+        self.tags_input.value = ", ".join(chosen.tags) if chosen else ""
+        label = _("Save the changes") if chosen else _("Submit challenge")
+        set_if_changed(self.submit_button, label, "description")
+        show(self.withdraw_button, chosen is not None)
+
+    def withdraw(self) -> None:
+        """Withdraw the chosen challenge of hers (checked again in the store)."""
+        if not self.own_choice.value:
+            return
+        try:
+            self.store.withdraw_challenge(self.own_choice.value, self.page.person.id)
+        except FacilitationError as error:
+            self.page.say_error(str(error))
+            return
+        self.page.say_ok(_("Your challenge is withdrawn."))
+        self.own_choice.value = 0
+        self.page.refresh()
 
     def submit(self) -> None:
         """Submit the challenge typed into the form (checked again in the store)."""
         tags = [t for t in self.tags_input.value.split(",") if t.strip()]
+        editing = self.own_choice.value
         try:
-            self.store.submit_challenge(
-                self.page.meeting_id,
-                self.page.person.id,
-                self.title_input.value,
-                description=self.description_input.value,
-                tags=tags,
-            )
+            if editing:
+                self.store.edit_challenge(
+                    editing, self.page.person.id, self.title_input.value,
+                    description=self.description_input.value, tags=tags,
+                )  # fmt: skip
+            else:
+                self.store.submit_challenge(
+                    self.page.meeting_id,
+                    self.page.person.id,
+                    self.title_input.value,
+                    description=self.description_input.value,
+                    tags=tags,
+                )
         except FacilitationError as error:
             self.page.say_error(str(error))
             return
-        self.page.say_ok(_("Thank you! Your challenge is on the wall."))
+        if editing:
+            self.page.say_ok(_("Your challenge is changed."))
+            self.own_choice.value = 0
+        else:
+            self.page.say_ok(_("Thank you! Your challenge is on the wall."))
         self.title_input.value = self.description_input.value = self.tags_input.value = ""
         self.page.refresh()  # whatever the screens show now
 
@@ -114,6 +173,18 @@ class IntakeTab(FacilitatorTab):
             self.merge_selected,
         )
         self.topic_list = widgets.HTML()
+        self.topic_choice = widgets.Dropdown(
+            description=_("Topic"), options=[], layout={"width": "min(100%, 560px)"}
+        )
+        self.topic_corrections = Corrections(
+            page, PreparedKind.TOPIC, lambda: self.topic_choice.value,
+            rename=lambda tid, title: self.store.update_topic(tid, title=title),
+            delete=self.store.delete_topic, what=_("topic"),
+        )  # fmt: skip
+        self.split = page.wire(
+            widgets.Button(description=_("Split it again"), icon="unlink"),
+            lambda: self.topic_choice.value and self.store.split_topic(self.topic_choice.value),
+        )
         self.widget.children = [
             self.state,
             widgets.HBox([self.open_intake, self.close_intake]),
@@ -121,8 +192,11 @@ class IntakeTab(FacilitatorTab):
             self.topic_title,
             self.merge,
             self.topic_list,
+            widgets.HBox([self.topic_choice, self.split], layout={"flex_flow": "row wrap"}),
+            self.topic_corrections.widget,
         ]
         self.boxes: dict[int, widgets.Checkbox] = {}
+        self.rows: dict[int, widgets.VBox] = {}
 
     def merge_selected(self) -> None:
         """Make a topic of the ticked challenges (a single one gives its title by default)."""
@@ -143,24 +217,56 @@ class IntakeTab(FacilitatorTab):
         challenges = self.store.challenges(meeting_id)
         topics = self.store.topics(meeting_id)
         in_topic = {cid for t in topics for cid in t.challenge_ids}
+        towns = {m.id: m.name for m in self.store.municipalities()}
+        people = {p.id: p for p in self.store.participants(meeting_id)}
         for challenge in challenges:
             if challenge.id not in self.boxes:
                 self.boxes[challenge.id] = widgets.Checkbox(
                     description=challenge.title, indent=False, layout={"width": "100%"}
                 )
+                details = widgets.HTML()
+                details.add_class("fac-challenge-details")
+                self.rows[challenge.id] = widgets.VBox([self.boxes[challenge.id], details])
             label = ("✓ " if challenge.id in in_topic else "") + challenge.title
             set_if_changed(self.boxes[challenge.id], label, "description")
-        wanted = tuple(self.boxes[c.id] for c in challenges)
+            set_if_changed(self.rows[challenge.id].children[1], _details(challenge, towns, people))
+        wanted = tuple(self.rows[c.id] for c in challenges)
         set_if_changed(self.challenge_boxes, wanted, "children")
         titles = {c.id: c.title for c in challenges}
+        hidden = self.store.hidden(meeting_id)[PreparedKind.TOPIC]
+        note = esc(_("hidden from the protocol"))
         items = "".join(
-            f'<div class="fac-card"><b>{esc(t.title)}</b><div class="fac-muted">'
+            f'<div class="fac-card"><b>{esc(t.title)}</b>'
+            + (f' <span class="fac-muted">({note})</span>' if t.id in hidden else "")
+            + '<div class="fac-muted">'
             + esc(" · ".join(titles.get(c, "") for c in t.challenge_ids))
             + "</div></div>"
             for t in topics
         )
         heading = esc(_("Topics"))
         set_if_changed(self.topic_list, f"<h2>{heading}</h2>{items}")
+        set_options(self.topic_choice, [(t.title, t.id) for t in topics])
+        chosen = next((t for t in topics if t.id == self.topic_choice.value), None)
+        self.topic_corrections.update(chosen.title if chosen else None, hidden)
+        show(self.topic_choice, bool(topics))
+        show(self.split, chosen is not None and bool(chosen.challenge_ids))
+
+
+def _details(challenge: Challenge, towns: dict[int, str], people: dict[int, Participant]) -> str:
+    """A challenge's description, town and author (named only if she consented, else her
+    pseudonym) under its checkbox; all of it as text."""
+    author = people.get(challenge.participant_id) if challenge.participant_id else None
+    who = ""
+    if author is not None:
+        who = author.name if may_be_named(author) else pseudonym(author.id)
+    town = towns.get(challenge.municipality_id, "") if challenge.municipality_id else ""
+    facts = " · ".join(x for x in (town, who) if x)
+    return (
+        '<div class="fac-muted" style="margin:0 0 6px 22px">'
+        + (f"{esc(short(challenge.description, 300))}<br>" if challenge.description else "")
+        + esc(facts)
+        + "</div>"
+    )
 
 
 class ChallengeWall(ProjectorView):

@@ -21,6 +21,7 @@ from ..models import (
     DotAction,
     LiveState,
     Meeting,
+    PreparedKind,
     Screen,
     Visibility,
     VoteRound,
@@ -37,6 +38,7 @@ from ._parts import (
     set_options,
     show,
 )
+from ._prepared import Corrections
 from ._views import ranking_html
 
 __all__ = ["PART"]
@@ -204,12 +206,23 @@ class VotingTab(FacilitatorTab):
             placeholder=_("e.g. Which topics first?"),
             layout={"width": "min(100%, 640px)"},
         )
+        self.editing = widgets.Dropdown(
+            description=_("Edit round"),
+            options=[(_("– a new round –"), 0)],
+            value=0,
+            layout={"width": "min(100%, 640px)"},
+        )
+        self.editing.observe(lambda _c: self._fill_form(), "value")
         self.dots = widgets.BoundedIntText(
-            value=0, min=0, max=50, description=_("Dots per person"), style=wide
+            value=1, min=1, max=50, description=_("Dots per person"), style=wide
         )
         self.cap = widgets.BoundedIntText(
-            value=0, min=0, max=50, description=_("Dots per topic"), style=wide
+            value=1, min=1, max=50, description=_("Dots per topic"), style=wide
         )
+        # The dots and cap the form last set itself: they follow the topics chosen until
+        # the facilitator types her own (None: a round's own settings, left as they are).
+        self._auto: tuple[int | None, int | None] = (1, 1)
+        self.topics.observe(lambda _c: self._default_dots(), "value")
         self.secret = widgets.Checkbox(
             value=True, description=_("Secret until revealed"), indent=False
         )
@@ -247,10 +260,21 @@ class VotingTab(FacilitatorTab):
             lambda: self._round_action("further"),
         )
         self.result = widgets.HTML()
-        defaults = esc(_("0 dots per person: a third of the topics. 0 per topic: at most 3."))
+        self.corrections = Corrections(
+            page, PreparedKind.VOTE_ROUND, lambda: self.choice.value,
+            rename=lambda rid, title: self.store.update_round(rid, title=title),
+            delete=self.store.delete_round, what=_("round"),
+        )  # fmt: skip
+        defaults = esc(
+            _(
+                "Dots per person: a third of the chosen topics (at least 1), at most 3 on one "
+                "topic. Change them as you like."
+            )
+        )
         row = {"flex_flow": "row wrap"}
         self.widget.children = [
             widgets.HTML("<h2>" + esc(_("Prepare a round")) + "</h2>"),
+            self.editing,
             self.topics,
             self.round_title,
             widgets.HBox([self.dots, self.cap], layout=row),
@@ -262,6 +286,7 @@ class VotingTab(FacilitatorTab):
             self.state,
             widgets.HBox([self.open_round, self.close_round, self.reveal_round], layout=row),
             widgets.HBox([self.leaders, self.further], layout=row),
+            self.corrections.widget,
             self.result,
         ]
         self.choice.observe(lambda _c: self.page.refresh(), "value")
@@ -272,18 +297,61 @@ class VotingTab(FacilitatorTab):
         return self.choice.value
 
     def create_round(self) -> None:
-        vote_round = self.store.create_round(
-            self.page.need_meeting(),
-            list(self.topics.value),
-            title=self.round_title.value,
-            dots_per_person=self.dots.value or None,
-            max_per_topic=self.cap.value or None,
-            visibility=Visibility.SECRET if self.secret.value else Visibility.LIVE,
-            timer_seconds=self.minutes.value * 60 or None,
-            at_zero=self.at_zero.value,
-        )
-        self.round_title.value = ""
+        """Prepare a new round as the form says, or save the round in preparation chosen."""
+        settings = {
+            "title": self.round_title.value,
+            "dots_per_person": self.dots.value,
+            "max_per_topic": self.cap.value,
+            "visibility": Visibility.SECRET if self.secret.value else Visibility.LIVE,
+            "timer_seconds": self.minutes.value * 60 or None,
+            "at_zero": self.at_zero.value,
+        }
+        if self.editing.value:
+            vote_round = self.store.update_round(
+                self.editing.value, topic_ids=list(self.topics.value), **settings
+            )
+        else:
+            vote_round = self.store.create_round(
+                self.page.need_meeting(), list(self.topics.value), **settings
+            )
+        self.editing.value = 0
         self._select(vote_round.id)
+
+    def _default_dots(self) -> None:
+        """A third of the chosen topics (at least 1), at most 3 on one topic: set the moment
+        topics are chosen, unless the facilitator typed her own."""
+        dots = voting.default_dots_per_person(len(self.topics.value))
+        cap = voting.default_max_per_topic(dots)
+        auto_dots, auto_cap = self._auto
+        if self.dots.value == auto_dots:
+            self.dots.value = dots
+            auto_dots = dots
+        if self.cap.value == auto_cap:
+            self.cap.value = cap
+            auto_cap = cap
+        self._auto = (auto_dots, auto_cap)
+
+    def _fill_form(self) -> None:
+        """The chosen round's settings in the form (a new round's defaults for none)."""
+        rounds = {r.id: r for r in self.store.vote_rounds(self.page.meeting_id)}
+        chosen = rounds.get(self.editing.value)
+        if chosen is None:
+            self.round_title.value = ""
+            self._auto = (self.dots.value, self.cap.value)
+            self.topics.value = tuple(value for _label, value in self.topics.options)
+            self._default_dots()
+        else:
+            self._auto = (None, None)
+            self.topics.value = tuple(
+                t for t in chosen.topic_ids if t in dict((v, None) for _l, v in self.topics.options)
+            )
+            self.round_title.value = chosen.title
+            self.dots.value = chosen.dots_per_person
+            self.cap.value = chosen.max_per_topic
+            self.secret.value = chosen.visibility is Visibility.SECRET
+            self.minutes.value = (chosen.timer_seconds or 0) // 60
+        label = _("Save the round") if chosen else _("Prepare vote round")
+        set_if_changed(self.create, label, "description")
 
     def _select(self, round_id: int) -> None:
         self._refresh_choice()
@@ -325,6 +393,12 @@ class VotingTab(FacilitatorTab):
             self.topics.value = tuple(t.id for t in topics if t.id in selected)
         self._refresh_choice()
         round_id = self.choice.value
+        rounds = {r.id: r for r in self.store.vote_rounds(meeting_id)}
+        drafts = [(r.title, r.id) for r in rounds.values() if r.state is VoteState.DRAFT]
+        set_options(self.editing, [(_("– a new round –"), 0), *drafts])
+        hidden = self.store.hidden(meeting_id)[PreparedKind.VOTE_ROUND]
+        chosen = rounds.get(round_id)
+        self.corrections.update(chosen.title if chosen else None, hidden)
         if round_id is None:
             self.state.value = self.result.value = ""
             return

@@ -16,11 +16,13 @@ from ...models import (
     EntryKind,
     LiveState,
     Participant,
+    PreparedKind,
     RoleAssignment,
     Screen,
 )
 from .._common import at_zero_options, esc
 from .._parts import FacilitatorTab, set_if_changed, set_options, short, show
+from .._prepared import Corrections
 from ._shared import Phase, _steps_html, _t, phase_steps
 from ._view import _describe_method
 
@@ -61,6 +63,12 @@ class ConsultationTab(FacilitatorTab):
             self.create_consultation,
         )
         self._describe_variant()
+        # Its case title corrected; deleted while it never began, else hidden.
+        self.corrections = Corrections(
+            page, PreparedKind.CONSULTATION, lambda: self.consultation_id,
+            rename=lambda cid, title: self.store.update_consultation(cid, title=title),
+            delete=self.store.delete_consultation, what=_("consultation"),
+        )  # fmt: skip
         # Where it stands, and moving on.
         self.state = widgets.HTML()
         self.back = page.wire(
@@ -183,6 +191,7 @@ class ConsultationTab(FacilitatorTab):
         )
         self.widget.children = [
             widgets.HBox([self.choice], layout=row),
+            self.corrections.widget,
             widgets.HBox([self.new_title, self.new_variant, self.create], layout=row),
             self.variant_text,
             self.details,
@@ -284,9 +293,12 @@ class ConsultationTab(FacilitatorTab):
         self._refresh_choice()
         shown = self.consultation_id is not None
         show(self.details, shown)
+        hidden = self.store.hidden(self.page.meeting_id)[PreparedKind.CONSULTATION]
         if not shown:
+            self.corrections.update(None, hidden)
             return
         current = self.store.consultation(self.consultation_id)
+        self.corrections.update(current.title, hidden)
         roles = self.store.roles(current.id)
         people = self.store.participants(current.meeting_id)
         names = {p.id: p.name for p in people}

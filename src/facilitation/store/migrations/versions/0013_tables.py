@@ -2,7 +2,7 @@
 facilitator deletes or hides there is kept as an event.
 
 Revision ID: 0013_tables
-Revises: 0011_timers
+Revises: 0012_prepared
 Create Date: 2026-12-04
 
 Two new columns, ``themed_table.hidden_at`` and ``table_round.hidden_at`` (empty: every
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_tables"
-down_revision = "0011_timers"
+down_revision = "0012_prepared"
 branch_labels = None
 depends_on = None
 
