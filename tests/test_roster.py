@@ -249,7 +249,7 @@ def test_the_command_line_imports_a_list_and_writes_a_mail_merge_file(tmp_path) 
         assert store.participants() == []
     done = run("import", workspace, str(path), "--meeting", str(meeting.id))
     assert done.returncode == 0, done.stderr
-    assert "12 Teilnehmende importiert" in done.stdout
+    assert "12 Personen importiert" in done.stdout
     out = tmp_path / "links.csv"
     linked = run("links", workspace, "--url", "http://192.168.0.5:8866/", "--out", str(out))
     assert linked.returncode == 0, linked.stderr

@@ -520,9 +520,11 @@ def _municipalities(args: argparse.Namespace) -> int:
     with open_workspace(args.workspace) as store:
         info = store.load_directory(directory) if directory is not None else store.directory_info()
     _say(
-        _("{places} municipalities, Gebietsstand {stand}, from {source}").format(
-            places=info.places, stand=info.stand or "?", source=info.source
-        )
+        ngettext(
+            "{places} municipality, Gebietsstand {stand}, from {source}",
+            "{places} municipalities, Gebietsstand {stand}, from {source}",
+            info.places,
+        ).format(places=info.places, stand=info.stand or "?", source=info.source)
     )
     return 0
 

@@ -295,25 +295,12 @@ def _not_present(
         key=lambda p: (c.town(p.municipality_id).casefold(), p.name.casefold()),
     )
     if named:
-        status = {
-            p.id: c.t(ATTENDANCE_WORDS[s.status])
-            for p in named
-            if (s := attendance.of(p.id)) is not None
-        }
-        blocks.append(
-            Table(
-                columns=(c.t(N_("Name")), c.t(N_("Municipality")), c.t(N_("Attendance"))),
-                rows=tuple(
-                    (
-                        Cell(clean_text(p.name)),
-                        Cell(c.town(p.municipality_id)),
-                        Cell(status.get(p.id, "")),
-                    )
-                    for p in named
-                ),
-                widths=(3, 3, 2),
-            )
-        )
+        status = {p.id: c.t(ATTENDANCE_WORDS[s.status])
+                  for p in named if (s := attendance.of(p.id)) is not None}  # fmt: skip
+        rows = tuple((Cell(clean_text(p.name)), Cell(c.town(p.municipality_id)),
+                      Cell(status.get(p.id, ""))) for p in named)  # fmt: skip
+        columns = (c.t(N_("Name")), c.t(N_("Municipality")), c.t(N_("Attendance")))
+        blocks.append(Table(columns=columns, rows=rows, widths=(3, 3, 2)))
     return blocks
 
 

@@ -20,7 +20,7 @@ import ipywidgets as widgets
 
 from .._exceptions import FacilitationError
 from ..directory import Place
-from ..i18n import N_, _, current_language
+from ..i18n import N_, _, current_language, ngettext
 from ..models import (
     STRENGTHS,
     LiveState,
@@ -652,10 +652,14 @@ class NetworkTab(FacilitatorTab):
         from ..directory import ATTRIBUTION, LICENCE
 
         info = self.store.directory_info()
-        text = _(
+        text = ngettext(
+            "Participants find every German municipality: {places} municipality of the "
+            "official directory, Gebietsstand {stand} ({source}). To use a newer one, load "
+            "Destatis' extract 'AuszugGV…xlsx' (destatis.de, Gemeindeverzeichnis).",
             "Participants find every German municipality: {places} municipalities of the "
             "official directory, Gebietsstand {stand} ({source}). To use a newer one, load "
-            "Destatis' extract 'AuszugGV…xlsx' (destatis.de, Gemeindeverzeichnis)."
+            "Destatis' extract 'AuszugGV…xlsx' (destatis.de, Gemeindeverzeichnis).",
+            info.places,
         ).format(places=info.places, stand=info.stand or "?", source=info.source)
         set_if_changed(
             self.directory_state,
@@ -779,9 +783,11 @@ class NetworkTab(FacilitatorTab):
         from ..directory import read_extract
 
         info = self.store.load_directory(read_extract(path, name=name))
-        text = _("{file}: {places} municipalities, Gebietsstand {stand}, are used now.").format(
-            file=name, places=info.places, stand=info.stand or "?"
-        )
+        text = ngettext(
+            "{file}: {places} municipality, Gebietsstand {stand}, is used now.",
+            "{file}: {places} municipalities, Gebietsstand {stand}, are used now.",
+            info.places,
+        ).format(file=name, places=info.places, stand=info.stand or "?")
         self.report.value = f'<div class="fac-ok"><b>{esc(text)}</b></div>'
         self._show_directory()
 
