@@ -151,33 +151,33 @@ class TieStore(StoreBase):
                     field=word(N_("Tie")),
                     problem=word(N_("a municipality cannot have a tie with itself")),
                 )
+            mine = (
+                s.tie.c.meeting_id == meeting_id,
+                s.tie.c.declared_by == participant_id,
+                s.tie.c.source_id == home,
+                s.tie.c.target_id == partner_id,
+                s.tie.c.type == kind.value,
+            )
             entered = {
-                row.topic.casefold()
-                for row in c.execute(
-                    select(s.tie.c.topic).where(
-                        s.tie.c.meeting_id == meeting_id,
-                        s.tie.c.declared_by == participant_id,
-                        s.tie.c.source_id == home,
-                        s.tie.c.target_id == partner_id,
-                        s.tie.c.type == kind.value,
-                    )
-                )
+                row.topic.casefold() for row in c.execute(select(s.tie.c.topic).where(*mine))
             }
             new = [t for t in wanted if t.casefold() not in entered]
             if not new:
                 raise TieAlreadyDeclared(partner=partner.name)
-            ids = [
-                c.execute(
-                    insert(s.tie).values(
-                        source_id=home, target_id=partner_id, type=kind.value, topic=topic,
-                        weight=float(weight), directed=kind is TieType.LEARNS_FROM,
-                        meeting_id=meeting_id, declared_by=participant_id, source="",
-                        created_at=now(),
-                    )
-                ).inserted_primary_key[0]
-                for topic in new
-            ]  # fmt: skip
-            return [record(Tie, fetch_one(c, s.tie, tie_id)) for tie_id in ids]
+            # One statement for all of them (one round trip however many topics), read back.
+            at = now()
+            c.execute(
+                insert(s.tie),
+                [
+                    {"source_id": home, "target_id": partner_id, "type": kind.value,
+                     "topic": topic, "weight": float(weight),
+                     "directed": kind is TieType.LEARNS_FROM, "meeting_id": meeting_id,
+                     "declared_by": participant_id, "source": "", "created_at": at}
+                    for topic in new
+                ],
+            )  # fmt: skip
+            # Topics entered before differ from these (case aside): these rows are the new ones.
+            return [record(Tie, row) for row in fetch(c, s.tie, *mine, s.tie.c.topic.in_(new))]
 
     def withdraw_tie(self, tie_id: int, participant_id: int) -> None:
         """A participant takes back a tie she entered (while the network is open)."""
