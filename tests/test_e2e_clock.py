@@ -40,6 +40,7 @@ def test_a_vote_closes_at_zero_with_no_facilitator_page_open(tmp_path: Path, bro
 
         def page(url: str):
             tab = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            tab.set_default_timeout(120_000)  # a busy machine
             tab.goto(url, wait_until="commit", timeout=180_000)
             return tab
 
@@ -47,6 +48,7 @@ def test_a_vote_closes_at_zero_with_no_facilitator_page_open(tmp_path: Path, bro
         projector = page(servers.urls["projector"])
         participant = page(f"{servers.urls['participant']}?p={link}")
         participant.get_by_text("Anna Schulze").first.wait_for(timeout=300_000)
+        facilitator.get_by_text("Teilnehmende sehen").first.wait_for(timeout=300_000)
         facilitator.get_by_role("tab", name="Punktabfrage").click()
         # One dot each, of three topics: the count in the singular.
         facilitator.get_by_text("je 1 Punkt;").first.wait_for(timeout=60_000)
