@@ -186,3 +186,32 @@ def test_a_consultation_phase_signals_by_default_and_its_clock_moves(room) -> No
     assert store.next_deadline() == live.timer_ends_at
     store.stop_timer(meeting)
     assert store.consultation(case.id).phase_ends_at is None
+
+
+def test_a_consultation_phase_that_closes_moves_on_at_its_deadline(room) -> None:
+    store, meeting, (anna, bernd) = room["store"], room["meeting"], room["people"]
+    case = store.add_consultation(meeting, "Fall", at_zero="close")
+    store.set_role(case.id, anna, "case_giver")
+    store.set_role(case.id, bernd, "consultant")
+    case = store.set_phase(case.id, ConsultationPhase.CASE_ACCOUNT, start_timer=True)
+    deadline = case.phase_ends_at
+    assert store.next_deadline() == deadline
+    later = deadline + dt.timedelta(seconds=1)
+    # As the clock would at the deadline (the phase lasts minutes; a test does not wait).
+    with store._write() as c:
+        assert store._close_due_phases(c, later) == 1
+    moved = store.consultation(case.id)
+    assert (moved.phase, moved.phase_started_at, moved.phase_ends_at) == (
+        ConsultationPhase.KEY_QUESTION,
+        deadline,
+        None,
+    )
+    assert [p.at for p in store.phase_changes(case.id)][-1] == deadline
+    # The next phase's clock was not started: nothing more closes by itself.
+    assert store.next_deadline() is None
+    # Where the next phase is not ready (no key question yet), the phase stays: signalled.
+    case = store.set_phase(case.id, ConsultationPhase.KEY_QUESTION, start_timer=True)
+    with store._write() as c:
+        store._close_due_phases(c, case.phase_ends_at + dt.timedelta(seconds=1))
+    stays = store.consultation(case.id)
+    assert (stays.phase, stays.phase_ends_at) == (ConsultationPhase.KEY_QUESTION, None)

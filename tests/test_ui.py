@@ -161,7 +161,7 @@ def test_intake_merge_and_a_secret_vote_from_start_to_reveal(room) -> None:
     before = _state(anna.widget)
     bernd.view("vote").place(first)
     bernd.view("vote").place(first)  # cap of 1 per topic
-    assert "schon 1 Punkte" in bernd.message.value
+    assert "schon 1 Punkt auf" in bernd.message.value
     bernd.view("vote").place(second)
     bernd.view("vote").place(third)  # no dots left
     assert "alle 2 Punkte" in bernd.message.value
