@@ -25,7 +25,7 @@ PEOPLE = [
 ]  # fmt: skip
 ARRIVING = PEOPLE[:7]
 TOPICS = ["Leerstand im Ortskern", "Fachkräfte in der Verwaltung", "Mobilität auf dem Land"]
-WAIT = 60_000
+WAIT = 120_000  # the machine is shared: generous waits, never fixed sleeps
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +55,10 @@ def served(tmp_path_factory: pytest.TempPathFactory, browser) -> Iterator[dict]:
 
     def page(url: str):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(WAIT)
         contexts.append(context)
         tab = context.new_page()
-        tab.goto(url)
+        tab.goto(url, wait_until="commit")
         return tab
 
     with serve.start(str(workspace), key, port=_free_base_port()) as servers:
@@ -66,7 +67,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, browser) -> Iterator[dict]:
         projector = page(servers.urls["projector"])
         tabs = {name: page(f"{base}?p={links[name]}") for name in ARRIVING}
         for name, tab in tabs.items():
-            tab.get_by_text(name).first.wait_for(timeout=120_000)
+            tab.get_by_text(name).first.wait_for(timeout=3 * WAIT)
             row = tab.locator(".fac-card", has_text=TOPICS[ARRIVING.index(name) % 3]).first
             row.get_by_role("button", name="+ Punkt").click()
         facilitator.get_by_role("tab", name="Punktabfrage").click()
