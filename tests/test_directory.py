@@ -278,3 +278,55 @@ def test_one_partner_with_two_topics_is_one_tie(fresh_store) -> None:
     store.declare_ties(meeting.id, bernd.id, anna.municipality_id, topics=["Tourismus"])
     store.declare_ties(meeting.id, anna.id, goerlitz.id, type=TieType.PARTNER_NETWORK)
     assert len(relationships(store.ties(meeting.id))) == 4
+
+
+@pytest.mark.skipif(not EXTRACT.exists(), reason="Destatis' extract is not here")
+def test_the_facilitator_loads_a_newer_extract_on_the_network_tab(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from facilitation.ui.facilitator import FacilitatorApp
+
+    def upload(tab, path: Path) -> None:
+        data = path.read_bytes()
+        tab.directory_upload.value = (
+            {"name": path.name, "type": "application/octet-stream", "size": len(data),
+             "content": memoryview(data), "last_modified": dt.datetime.now(dt.UTC)},
+        )  # fmt: skip
+
+    with facilitation.create_workspace(tmp_path / "w.db", "Test") as store:
+        store.add_meeting("Netzwerktreffen")
+        page = FacilitatorApp(store, live=False)
+        tab = page.tab("network")
+        assert "11004" in tab.directory_state.value and "31.12.2020" in tab.directory_state.value
+        assert ATTRIBUTION in tab.directory_state.value
+        roster = tmp_path / "liste.xlsx"
+        _write_xlsx(roster, [["Name", "Kommune"], ["Anna Beispiel", "Görlitz"]])
+        upload(tab, roster)
+        assert "kein Auszug" in tab.report.value and store.directory_info().places == 11004
+        newer = tmp_path / "AuszugGV1QAktuell.xlsx"
+        _write_xlsx(newer, _extract_rows("14626"), title="Gebietsstand: 31.03.2025")
+        upload(tab, newer)
+        assert "53" in tab.report.value and "31.03.2025" in tab.directory_state.value
+        assert store.directory_info().places == 53 and store.find_places("Dresden") == []
+
+
+def test_a_list_of_participants_names_any_german_municipality(tmp_path: Path) -> None:
+    from facilitation.shipped import read_participants, shipped_municipalities
+
+    listing = tmp_path / "liste.csv"
+    listing.write_text(
+        "Name;Kommune\nAnna Beispiel;Dresden\nBernd Muster;Görlitz\nCarla Kunz;Atlantis\n",
+        encoding="utf-8",
+    )
+    with facilitation.create_workspace(tmp_path / "w.db", "Test") as store:
+        table = read_participants(listing)
+        plan = store.plan_participants(table, shipped=shipped_municipalities(store))
+        assert [row.status for row in plan.rows][2].value == "refused"  # Atlantis
+        done = store.import_participants(
+            table, shipped=shipped_municipalities(store), skip_refused=True
+        )
+        assert len(done.new) == 2
+        dresden = store.municipality_by_ags("14612000")
+        goerlitz = store.municipality_by_ags("14626110")
+        assert dresden.name == "Dresden" and dresden.latitude and dresden.population > 500_000
+        assert goerlitz.population == 54664  # the seed towns keep their Zensus 2022 figures

@@ -125,6 +125,29 @@ def test_a_municipality_is_added_by_hand(empty) -> None:
     assert ("Kleinstadt am See", town.id) in people.person_town.options
 
 
+def test_any_german_municipality_is_added_from_the_directory(empty) -> None:
+    page = FacilitatorApp(empty, join_url=JOIN, live=False)
+    page.new_meeting_title.value = "Auftakt"
+    page.new_meeting_button.click()
+    people = page.tab("people")
+    people.directory_name.value = "Neustadt"
+    people.add_from_directory.click()
+    assert "Mehrere Gemeinden passen zu Neustadt" in page.message.value
+    assert empty.municipalities() == []
+    people.directory_name.value = "herrnhut"
+    people.add_from_directory.click()
+    (town,) = empty.municipalities()
+    assert (town.name, town.ags, town.state, town.district) == (
+        "Herrnhut",
+        "14626180",
+        "SN",
+        "Görlitz",
+    )
+    assert town.latitude and town.longitude and town.population
+    assert "Herrnhut ist in diesem Arbeitsbereich" in page.message.value
+    assert ("Herrnhut", town.id) in people.person_town.options
+
+
 def test_the_mail_merge_list_is_offered_for_download(empty, tmp_path) -> None:
     page = FacilitatorApp(empty, join_url=JOIN, live=False)
     page.new_meeting_title.value = "Auftakt"

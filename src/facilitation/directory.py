@@ -75,10 +75,11 @@ _KEY_WIDTHS = {"land": 2, "rb": 1, "kreis": 2, "gemeinde": 3}
 _MUNICIPALITY, _DISTRICT = "60", "40"
 # Titles that come before the name as people say it ("Eisleben, Lutherstadt").
 _TITLES_FIRST = ("Lutherstadt",)
-# Titles a name may begin with; the rest is searchable alone ("Lutherstadt Wittenberg").
+# Titles a name may begin with; the rest is searchable alone ("Lutherstadt Wittenberg",
+# "Bad Liebenwerda").
 _TITLE = re.compile(
     r"^(lutherstadt|große kreisstadt|grosse kreisstadt|kreisstadt|landeshauptstadt|hansestadt|"
-    r"universitätsstadt|stadt|gemeinde|markt|kurort)\s+",
+    r"universitätsstadt|stadt|gemeinde|markt|kurort|bad)\s+",
     re.IGNORECASE,
 )
 _SPELLED = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ł": "l", "ø": "oe"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -257,9 +258,11 @@ class PeopleTab(FacilitatorTab):
         heading = esc(_("Add a municipality"))
         hint = esc(
             _(
-                "For a town that is not among the municipalities of this workspace. The "
-                "official key (AGS, 8 digits) and the coordinates are optional; with "
-                "coordinates the town has its place on the map of the network."
+                "Every German municipality: type its name (or official key) and press Enter, "
+                "and it is added with key, coordinates and population from the official "
+                "directory. Another place by hand below: the official key (AGS, 8 digits) "
+                "and the coordinates are optional; with coordinates the town has its place "
+                "on the map of the network."
             )
         )
         self.town_name = widgets.Text(description=_("Name"), style=label, layout=field)
@@ -286,8 +289,24 @@ class PeopleTab(FacilitatorTab):
                 _("{name} was added.").format(name=" ".join(self.town_name.value.split())),
             )
         )
+        # Any German municipality, from the official directory (key, coordinates, population).
+        self.directory_name = widgets.Text(
+            description=_("From the directory"), placeholder="Herrnhut", style=label,
+            layout=field,
+        )  # fmt: skip
+        self.add_from_directory = widgets.Button(
+            description=_("Add from the directory"), icon="plus"
+        )
+        self.add_from_directory.on_click(lambda _b: self._add_named())
+        with warnings.catch_warnings():  # on_submit is the one way to hear Enter while typing
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.directory_name.on_submit(lambda _t: self._add_named())
         self.town_section = [
             widgets.HTML(f'<h2>{heading}</h2><p class="fac-muted">{hint}</p>'),
+            widgets.HBox(
+                [self.directory_name, self.add_from_directory],
+                layout={"flex_flow": "row wrap", "align_items": "center"},
+            ),
             self.town_name,
             self.town_state,
             self.town_ags,
@@ -296,6 +315,19 @@ class PeopleTab(FacilitatorTab):
             ),
             self.add_town,
         ]
+
+    def add_named_municipality(self) -> Municipality | None:
+        """Add the German municipality of the name typed (or key), from the directory."""
+        if not self.directory_name.value.strip():
+            return None
+        town = self.store.municipality_for(self.store.named_place(self.directory_name.value))
+        self.directory_name.value = ""
+        return town
+
+    def _add_named(self) -> None:
+        town = self.page.act(self.add_named_municipality)
+        if isinstance(town, Municipality):
+            self.page.say_ok(_("{name} is in this workspace.").format(name=town.name))
 
     def add_municipality(self) -> Municipality:
         """Add the municipality typed into the form (the store checks every field)."""
