@@ -115,9 +115,8 @@ def test_a_transferwerkstatt_from_its_template_seats_nobody_alone(served, browse
     for table_round in rounds:
         choice.select_option(index=table_round.number - 1)
         page.get_by_role("button", name="Runde starten").click()
-        page.get_by_text(f"Runde {table_round.number} von 3 (30 Minuten): läuft").first.wait_for(
-            timeout=30_000
-        )
+        running = f"Runde {table_round.number} von 3 (30 Minuten): läuft"
+        page.locator(".fac-card").filter(has_text=running).first.wait_for(timeout=60_000)
         no_error()
         for table_id, group in seatings[table_round.id].items():
             for person in group:
