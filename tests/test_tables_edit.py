@@ -202,7 +202,7 @@ def _check_round(seating: dict[int, tuple[int, ...]], people: list[Participant])
 def test_nobody_sits_alone_at_any_size(n: int) -> None:
     # Every size of group 1..40 at 1..10 tables over 1..4 rounds (rounds vary with the pair).
     people = _crowd(n, max(1, n // 3))
-    for count in range(1, 11):
+    for count in range(1, 11) if n <= 20 else (1, 2, 4, 7, 10):  # (the large ones are slow)
         tables = [
             ThemedTable(id=100 + t, meeting_id=1, theme=f"T{t}", position=t) for t in range(count)
         ]
