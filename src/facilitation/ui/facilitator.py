@@ -22,8 +22,10 @@ from ..serve import ServerLoad, server_load
 from ..store import EVERYTHING, Changes, Store
 from ..templates import TEMPLATES
 from ._common import esc
+from ._connection import Connection
 from ._front import Countdown
 from ._live import LiveLoop
+from ._messages import MessageLine
 from ._parts import FacilitatorTab, act, part_classes, set_if_changed, set_options, show
 from ._style import header_row, style_sheet
 from ._views import timer_ms
@@ -68,7 +70,8 @@ class FacilitatorApp:
         self.join_url = (
             join_url if join_url is not None else os.environ.get("FACILITATION_JOIN_URL", "")
         )
-        self.message = widgets.HTML()
+        self.message = MessageLine()
+        self.connection = Connection(self.refresh)
         self.hint = widgets.HTML(
             '<div class="fac-card">'
             + esc(
@@ -125,6 +128,7 @@ class FacilitatorApp:
         self.widget = widgets.VBox(
             [
                 style_sheet(),
+                self.connection,
                 header,
                 widgets.HBox(
                     [self.meeting, self.live_state, self.make_live],
@@ -246,13 +250,13 @@ class FacilitatorApp:
         return act(self, action, done)
 
     def say_error(self, text: str) -> None:
-        self.message.value = f'<div class="fac-error">{esc(text)}</div>'
+        self.message.say_error(text)
 
     def say_ok(self, text: str) -> None:
-        self.message.value = f'<div class="fac-ok">{esc(text)}</div>'
+        self.message.say_ok(text)
 
     def clear_message(self) -> None:
-        set_if_changed(self.message, "")
+        self.message.clear()
 
     def wire(self, button: widgets.Button, action: Callable[[], Any]) -> widgets.Button:
         """Run ``action`` through :meth:`act` when the button is clicked."""
@@ -391,6 +395,8 @@ class FacilitatorApp:
 
     def _refresh(self, *, every_tab: bool) -> None:
         self._set_meeting_options()
+        # A message belongs to the meeting and the tab it was said on.
+        self.message.enter((self.meeting_id, self.tabs.selected_index or 0))
         self._refresh_live_state()
         show(self.hint, self.meeting_id is None)
         show(self.tabs, self.meeting_id is not None)

@@ -22,9 +22,11 @@ from ..i18n import LANGUAGES, _, current_language, set_language
 from ..models import LiveState, Meeting, Participant, Screen
 from ..store import EVERYTHING, Changes, Store
 from ._common import esc
+from ._connection import Connection
 from ._front import Countdown, Identity
 from ._live import LiveLoop
 from ._memory import release_memory
+from ._messages import MessageLine
 from ._parts import ParticipantView, part_classes, set_if_changed, set_options, show_only
 from ._style import header_row, style_sheet
 from ._views import timer_ms
@@ -61,7 +63,8 @@ class ParticipantApp:
         self.countdown = Countdown()
         self.header = widgets.HTML()
         self.body = widgets.VBox()
-        self.message = widgets.HTML()
+        self.message = MessageLine()
+        self.connection = Connection(self.refresh)
         self.waiting = widgets.HTML()
         self.join_form = widgets.VBox()
         self._make_join_form()
@@ -80,6 +83,7 @@ class ParticipantApp:
         self.widget = widgets.VBox(
             [
                 style_sheet(),
+                self.connection,
                 self.identity,
                 header_row(self.header, self.countdown),
                 self.message,
@@ -99,13 +103,13 @@ class ParticipantApp:
     # --- messages ------------------------------------------------------------------
 
     def say_error(self, text: str) -> None:
-        self.message.value = f'<div class="fac-error">{esc(text)}</div>'
+        self.message.say_error(text)
 
     def say_ok(self, text: str) -> None:
-        self.message.value = f'<div class="fac-ok">{esc(text)}</div>'
+        self.message.say_ok(text)
 
     def clear_message(self) -> None:
-        set_if_changed(self.message, "")
+        self.message.clear()
 
     # --- who is this -------------------------------------------------------------
 
@@ -254,12 +258,14 @@ class ParticipantApp:
             self._set_header(meeting.title if meeting else None)
             self._header_for = self.meeting_id
         if meeting is None:
+            self.message.enter(None)  # a message belongs to the screen it was said on
             self._wait(_("The facilitator will open the next step shortly."))
             return
         if self._registered is None or changes.any_of(_REGISTERED):
             self._registered = self.store.is_registered(meeting.id, self.person.id)
         if not self._registered:
             # Nothing of a meeting reaches someone who is not part of it.
+            self.message.enter((meeting.id, None, None))
             self.countdown.ends_at = 0
             self._wait(
                 _("You are not registered for this meeting. Please ask the facilitator to add you.")
@@ -280,6 +286,7 @@ class ParticipantApp:
         screen = live.screen
         if screen is Screen.WAITING and live.intake_ahead:
             screen = Screen.INTAKE  # the intake ahead of the meeting, from home
+        self.message.enter((meeting.id, screen, live.subject_id))
         view = self._by_screen.get(screen)
         if view is not None:
             try:
@@ -320,6 +327,7 @@ class ParticipantApp:
     def _on_language(self, change: dict) -> None:
         if change["new"] in LANGUAGES:
             set_language(change["new"])
+            self.connection.label()
             for view in self.views:
                 if view.built:
                     view.build()

@@ -17,6 +17,7 @@ from ..i18n import _
 from ..models import LiveState, Meeting, Screen, Workspace
 from ..store import EVERYTHING, Changes, Store
 from ._common import esc
+from ._connection import Connection
 from ._front import Countdown
 from ._live import LiveLoop
 from ._parts import ProjectorView, part_classes, set_if_changed, show_only
@@ -38,6 +39,8 @@ class ProjectorApp:
             join_url if join_url is not None else os.environ.get("FACILITATION_JOIN_URL", "")
         )
         self.countdown = Countdown()
+        # A small mark when the wall lost the server; it reloads itself once it is back.
+        self.connection = Connection(self.refresh, compact=True, reload=True)
         self.title = widgets.HTML()
         self.idle = widgets.HTML()
         self.join = widgets.HTML()
@@ -48,6 +51,7 @@ class ProjectorApp:
         self.widget = widgets.VBox(
             [
                 style_sheet(),
+                self.connection,
                 header_row(self.title, self.countdown),
                 self.main,
                 self.join,
