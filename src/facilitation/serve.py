@@ -527,7 +527,7 @@ def _end_processes(pids: list[int], timeout: float) -> None:
                 os.kill(pid, signal.SIGKILL)
 
 
-def end_leftovers(workspace: str, wait: float = 10.0) -> list[int]:
+def end_leftovers(workspace: str, wait: float = 30.0) -> list[int]:
     """End what an earlier :func:`start` of ``workspace`` left running; the processes ended.
 
     The earlier start noted its process and the mark of its children in
