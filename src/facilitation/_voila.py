@@ -197,7 +197,7 @@ class FacilitationVoila(Voila):
     )
     page_name = Unicode("page", config=True, help="The page's name, for its load file.")
     connect_grace = Float(
-        30.0, config=True, help="Seconds a page has to connect before its kernel is ended."
+        90.0, config=True, help="Seconds a page has to connect before its kernel is ended."
     )
     max_pages = Int(0, config=True, help="Pages open at a time (0: no limit).")
 

@@ -89,7 +89,7 @@ DEFAULT_ROOM = 12
 RUN_ENV = "FACILITATION_SERVE_RUN"  # in the environment of every process of one start
 LOAD_ENV = "FACILITATION_LOAD"  # the folder where each server notes what it holds
 FULL_ENV = "FACILITATION_ROOM_FULL"  # the words of the "room is full" page
-CONNECT_GRACE = 30.0  # seconds a page has to open its websocket before its kernel is ended
+CONNECT_GRACE = 90.0  # seconds a page has to open its websocket before its kernel is ended
 PRIVATE_PAGES = 10  # pages open at a time on the facilitator's and the projector's servers
 KERNEL_MB = 80  # memory of a page's kernel, measured: 60 to 75 MB (see research/voila.md)
 
@@ -159,7 +159,7 @@ def voila_command(
     behind_proxy: bool = False,
     public_url: str | None = None,
     pages_at_most: int = 0,
-    connect_grace: float = 30.0,
+    connect_grace: float = CONNECT_GRACE,
 ) -> list[str]:
     """The command line of the Voila server of one page (``behind_proxy``: at its path;
     ``public_url``: the origin its pages are opened from is trusted, also where a proxy
