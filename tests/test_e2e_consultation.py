@@ -196,7 +196,11 @@ def test_a_consultation_and_a_themed_table_session_with_six(tmp_path: Path, brow
                 label=host or ""
             )
             facilitator.get_by_role("button", name="Tisch hinzufügen").click()
-            facilitator.locator("b", has_text=theme).first.wait_for(timeout=30_000)
+            facilitator.wait_for_function(
+                "t => [...document.querySelectorAll('.fac-table-theme input')]"
+                ".some(i => i.value === t)",
+                arg=theme, timeout=30_000,
+            )  # fmt: skip
         facilitator.get_by_label("Runden", exact=True).fill("2")
         facilitator.get_by_role("button", name="Runden planen und Gruppen mischen").click()
         facilitator.get_by_text("Gleiche Kommune an einem Tisch: 0").first.wait_for(timeout=30_000)

@@ -92,8 +92,9 @@ def test_eight_participants_review_five_findings(tmp_path: Path, browser) -> Non
             tab.get_by_text(name).first.wait_for(timeout=120_000)
         facilitator.get_by_role("tab", name="Erkenntnisse").click()
         facilitator.get_by_role("button", name="Abstimmung auf den Bildschirmen zeigen").click()
+        points = "Prioritätspunkt" if dots == 1 else "Prioritätspunkten"  # "1 von 1 …punkt"
         for tab in tabs.values():
-            tab.get_by_text(f"Sie haben noch {dots} von {dots} Prioritätspunkten.").first.wait_for(
+            tab.get_by_text(f"Sie haben noch {dots} von {dots} {points}.").first.wait_for(
                 timeout=60_000
             )
 
@@ -111,7 +112,7 @@ def test_eight_participants_review_five_findings(tmp_path: Path, browser) -> Non
             for j in range(dots):
                 box = card(tab, (i + j) % len(TITLES))
                 box.get_by_role("button", name="+ Prioritätspunkt").click()
-            tab.get_by_text(f"Sie haben noch 0 von {dots} Prioritätspunkten.").first.wait_for(
+            tab.get_by_text(f"Sie haben noch 0 von {dots} {points}.").first.wait_for(
                 timeout=30_000
             )
         # She changes her mind on the first finding: her latest answer counts.

@@ -78,7 +78,7 @@ def test_an_empty_workspace_becomes_a_prepared_kickoff(tmp_path: Path, browser) 
         no_error()
 
         # The participants, from the town hall's list.
-        click(page.get_by_text("Teilnehmende", exact=True).first)
+        click(page.get_by_role("tab", name="Teilnehmende", exact=True))
         with page.expect_file_chooser() as chooser:
             click(page.get_by_role("button", name="Datei wählen"))
         chooser.value.set_files(str(roster))

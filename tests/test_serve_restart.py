@@ -202,7 +202,9 @@ def test_plain_page_loads_cost_no_kernel_for_long_and_a_full_room_says_so(tmp_pa
             assert (load[0].pages, load[0].kernels) == (1, pool + 1)
             assert load[0].at_most == at_most and load[0].memory > 20 * 2**20
 
-        asyncio.run(_while_connected(channels, grace + 2 * LOAD_S, connected))
+        # In a thread of its own: the browser tests' Playwright may run a loop in this one.
+        with ThreadPoolExecutor(1) as aside:
+            aside.submit(asyncio.run, _while_connected(channels, grace + 2 * LOAD_S, connected)).result()
 
         # A server killed outright takes its kernels with it (they are in sessions of their own).
         server = servers.processes["participant"]

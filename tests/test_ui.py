@@ -283,7 +283,7 @@ def test_a_reload_keeps_identity_and_dots(room) -> None:
     assert reloaded.person.id == anna.id
     assert "noch 0 von 1" in reloaded.view("vote").status.value
     reloaded.view("vote").place(topic)
-    assert "alle 1 Punkte" in reloaded.message.value
+    assert "Sie haben 1 Punkt vergeben" in reloaded.message.value
     assert store.my_dots(store.vote_rounds()[0].id, anna.id) == {topic: 1}
 
 

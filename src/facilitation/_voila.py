@@ -266,6 +266,16 @@ class FacilitationVoila(Voila):
             return kernel_id
 
         manager.start_kernel = start_kernel
+        shut_down = manager.shutdown_kernel
+
+        async def shutdown_kernel(kernel_id: str, *args: object, **kwargs: object) -> object:
+            # A page closed (or the start's readiness probe): its place is free at once,
+            # not only when the watcher next sees the kernel gone.
+            self.pages.discard(kernel_id)
+            self.handed.pop(kernel_id, None)
+            return await shut_down(kernel_id, *args, **kwargs)
+
+        manager.shutdown_kernel = shutdown_kernel
 
     async def _watch_pages(self) -> None:
         """End the kernels of pages that never connected; note what this server holds."""

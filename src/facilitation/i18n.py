@@ -99,8 +99,8 @@ def N_(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int, lang: str | None = None) -> str:
     """Translate a message that depends on a count ``n``: its singular or plural form.
 
-    >>> [ngettext("{n} dot", "{n} dots", n, "de").format(n=n) for n in (0, 1, 2)]
-    ['0 Punkte', '1 Punkt', '2 Punkte']
+    >>> [ngettext("{n} dot each", "{n} dots each", n, "de").format(n=n) for n in (0, 1, 2)]
+    ['je 0 Punkte', 'je 1 Punkt', 'je 2 Punkte']
     """
     return _translations(lang or _current).ngettext(singular, plural, n)
 

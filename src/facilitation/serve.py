@@ -471,10 +471,11 @@ def _record_file(workspace: str) -> Path:
 
 
 def _started(pid: int) -> int | None:
-    """When process ``pid`` started (clock ticks since boot), None if there is none."""
+    """When process ``pid`` started (clock ticks since boot), None if there is none (or
+    only its exit status is left, a zombie its parent has not collected yet)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        return int(fields[19])
+        return None if fields[0] in ("Z", "X") else int(fields[19])
     except (OSError, IndexError, ValueError):
         return None
 

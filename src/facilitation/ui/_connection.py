@@ -190,6 +190,7 @@ class Connection(anywidget.AnyWidget):
         let probing = false, lastProbe = 0, lastReconnect = 0;
         let resyncing = null, unsentAtLoss = false, backTimer = null;
         let confirmed = 0;         // user messages the kernel confirmed (in our count)
+        let unsaid = false;        // a lost click noticed by the heartbeat that brought us back
         const held = new Map();    // control -> restore()
 
         function text(key) { return (model.get("texts") || {})[key] || ""; }
@@ -333,11 +334,15 @@ class Connection(anywidget.AnyWidget):
             if (!outstanding || content.pong !== outstanding.n) { return; }
             const lostNow = heard(content.received, outstanding.sent);
             outstanding = null;
-            if (state === "lost" && transport() === "ok") { become("ok"); }
-            else if (lostNow && state === "ok") { back(true); }
+            if (state === "lost" && transport() === "ok") {
+              unsaid = unsaid || lostNow;  // said once the page has the server's state again
+              become("ok");
+            } else if (lostNow && state === "ok") { back(true); }
           } else if ("resynced" in content) {
             if (!resyncing || content.resynced !== resyncing.n) { return; }
-            back(heard(content.received, resyncing.sent));
+            const lost = heard(content.received, resyncing.sent) || unsaid;
+            unsaid = false;
+            back(lost);
           }
         });
 
