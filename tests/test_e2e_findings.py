@@ -112,9 +112,7 @@ def test_eight_participants_review_five_findings(tmp_path: Path, browser) -> Non
             for j in range(dots):
                 box = card(tab, (i + j) % len(TITLES))
                 box.get_by_role("button", name="+ Prioritätspunkt").click()
-            tab.get_by_text(f"Sie haben noch 0 von {dots} {points}.").first.wait_for(
-                timeout=30_000
-            )
+            tab.get_by_text(f"Sie haben noch 0 von {dots} {points}.").first.wait_for(timeout=30_000)
         # She changes her mind on the first finding: her latest answer counts.
         box = card(tabs[PEOPLE[2]], 0)
         box.get_by_role("button", name=WORDS[Stance.AGREE]).click()

@@ -204,7 +204,8 @@ def test_plain_page_loads_cost_no_kernel_for_long_and_a_full_room_says_so(tmp_pa
 
         # In a thread of its own: the browser tests' Playwright may run a loop in this one.
         with ThreadPoolExecutor(1) as aside:
-            aside.submit(asyncio.run, _while_connected(channels, grace + 2 * LOAD_S, connected)).result()
+            held = _while_connected(channels, grace + 2 * LOAD_S, connected)
+            aside.submit(asyncio.run, held).result()
 
         # A server killed outright takes its kernels with it (they are in sessions of their own).
         server = servers.processes["participant"]

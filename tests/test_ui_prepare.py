@@ -41,14 +41,15 @@ def test_the_first_meeting_of_an_empty_workspace_comes_from_a_template(empty) ->
     # The template asks for its four tables' themes; one left empty makes no table.
     themes = page.new_meeting_tables.themes
     assert len(themes) == 4
-    for field, theme in zip(themes, ("Mobilität", "Energie", "Daseinsvorsorge", "")):
+    for field, theme in zip(themes, ("Mobilität", "Energie", "Daseinsvorsorge", ""), strict=True):
         field.value = theme
     page.new_meeting_button.click()
     assert page.message.value == ""  # no error: the first click used to fail here
     (meeting,) = empty.meetings()
     assert meeting.title == "Transferwerkstatt mit Thementischen"
     assert meeting.date == dt.date(2026, 3, 12) and empty.current_meeting() == meeting
-    assert [t.theme for t in empty.tables(meeting.id)] == ["Mobilität", "Energie", "Daseinsvorsorge"]
+    themes = ["Mobilität", "Energie", "Daseinsvorsorge"]
+    assert [t.theme for t in empty.tables(meeting.id)] == themes
     assert len(empty.table_rounds(meeting.id)) == 3
     assert page.meeting.value == meeting.id and page.tabs.layout.display != "none"
     assert page.new_meeting.selected_index is None
