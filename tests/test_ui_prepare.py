@@ -48,8 +48,8 @@ def test_the_first_meeting_of_an_empty_workspace_comes_from_a_template(empty) ->
     (meeting,) = empty.meetings()
     assert meeting.title == "Transferwerkstatt mit Thementischen"
     assert meeting.date == dt.date(2026, 3, 12) and empty.current_meeting() == meeting
-    themes = ["Mobilität", "Energie", "Daseinsvorsorge"]
-    assert [t.theme for t in empty.tables(meeting.id)] == themes
+    wanted = ["Mobilität", "Energie", "Daseinsvorsorge"]
+    assert [t.theme for t in empty.tables(meeting.id)] == wanted
     assert len(empty.table_rounds(meeting.id)) == 3
     assert page.meeting.value == meeting.id and page.tabs.layout.display != "none"
     assert page.new_meeting.selected_index is None
