@@ -82,6 +82,27 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     store.close()
 
 
+# Tests that serve pages (Voila servers, kernels, Chromium) run one after another in one
+# worker: two at once would fight over the machine's two cores and their timeouts; the
+# other worker meanwhile runs everything else, test by test (``-n 2`` in pyproject.toml).
+SERVED = ("test_e2e_", "test_serve.py", "test_serve_restart.py")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """pytest-xdist's scheduling, with the served tests as one unit (its own
+    ``xdist_group`` marks are lost under pytest 9, which no longer reads ``_nodeid``)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ServedTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if Path(nodeid.split("::", 1)[0]).name.startswith(SERVED):
+                return "served"
+            return nodeid
+
+    return ServedTogether(config, log)
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless=new",

@@ -61,7 +61,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, browser) -> Iterator[dict]:
         tab.goto(url, wait_until="commit")
         return tab
 
-    with serve.start(str(workspace), key, port=_free_base_port()) as servers:
+    with serve.start(str(workspace), key, port=_free_base_port(), room=7) as servers:
         base = servers.urls["participant"]
         facilitator = page(servers.urls["facilitator"])
         projector = page(servers.urls["projector"])

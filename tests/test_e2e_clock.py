@@ -36,7 +36,7 @@ def test_a_vote_closes_at_zero_with_no_facilitator_page_open(tmp_path: Path, bro
         vote = store.create_round(meeting.id, topics, timer_seconds=SECONDS)
         key = store.facilitator_key()
 
-    with serve.start(str(workspace), key, port=_free_base_port()) as servers:
+    with serve.start(str(workspace), key, port=_free_base_port(), room=1) as servers:
 
         def page(url: str):
             tab = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()

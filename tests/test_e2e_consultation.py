@@ -79,7 +79,7 @@ def test_a_consultation_and_a_themed_table_session_with_six(tmp_path: Path, brow
     dialogs: list[str] = []
     from facilitation import serve
 
-    with serve.start(str(workspace), key, port=_free_port()) as servers:
+    with serve.start(str(workspace), key, port=_free_port(), room=6) as servers:
         base = servers.urls["participant"]
 
         def page(url: str, width: int = 1280):
@@ -201,7 +201,7 @@ def test_a_consultation_and_a_themed_table_session_with_six(tmp_path: Path, brow
                 ".some(i => i.value === t)",
                 arg=theme, timeout=30_000,
             )  # fmt: skip
-        facilitator.get_by_label("Runden", exact=True).fill("2")
+        facilitator.locator(".fac-round-count input").fill("2")  # not the new meeting's
         facilitator.get_by_role("button", name="Runden planen und Gruppen mischen").click()
         facilitator.get_by_text("Gleiche Kommune an einem Tisch: 0").first.wait_for(timeout=30_000)
         for number in (1, 2):

@@ -75,7 +75,7 @@ def test_eight_participants_review_five_findings(tmp_path: Path, browser) -> Non
     dots, _cap = findings.priority_allowance(len(TITLES))
 
     dialogs: list[str] = []
-    with serve.start(str(workspace), key, port=_free_base_port()) as servers:
+    with serve.start(str(workspace), key, port=_free_base_port(), room=8) as servers:
         base = servers.urls["participant"]
 
         def page(url: str):

@@ -28,7 +28,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         store.set_current_meeting(meeting.id)
         code = store.open_join(meeting.id)
         key = store.facilitator_key()
-    with serve.start(str(workspace), key, port=_free_base_port()) as servers:
+    with serve.start(str(workspace), key, port=_free_base_port(), room=2) as servers:
         yield {"workspace": workspace, "meeting": meeting.id, "code": code, "servers": servers}
 
 

@@ -60,7 +60,7 @@ def test_six_participants_declare_ties_at_once(tmp_path: Path, browser) -> None:
         key = store.facilitator_key()
 
     port = _free_port()
-    with serve.start(str(workspace), key, port=port) as servers:
+    with serve.start(str(workspace), key, port=port, room=6) as servers:
 
         def page(url: str, viewport=(1280, 900)):
             context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})

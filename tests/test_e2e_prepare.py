@@ -42,7 +42,7 @@ def test_an_empty_workspace_becomes_a_prepared_kickoff(tmp_path: Path, browser) 
     from .test_serve import _free_base_port
 
     clicks = 0
-    with serve.start(str(workspace), key, port=_free_base_port()) as servers:
+    with serve.start(str(workspace), key, port=_free_base_port(), room=1) as servers:
         context = browser.new_context(viewport={"width": 1280, "height": 1000})
         page = context.new_page()
         page.goto(servers.urls["facilitator"])

@@ -36,7 +36,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         key = store.facilitator_key()
     from .test_serve import _free_base_port
 
-    with serve.start(str(workspace), key, port=_free_base_port()) as servers:
+    with serve.start(str(workspace), key, port=_free_base_port(), room=7) as servers:
         yield {"workspace": workspace, "urls": servers.urls}
 
 

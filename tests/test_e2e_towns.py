@@ -39,7 +39,7 @@ def test_a_participant_names_towns_the_workspace_does_not_know(tmp_path: Path, b
         key = store.facilitator_key()
         assert store.find_municipalities("Herrnhut") == []  # not in the workspace
 
-    with serve.start(str(workspace), key, port=_free_port()) as servers:
+    with serve.start(str(workspace), key, port=_free_port(), room=1) as servers:
         projector = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
         projector.goto(servers.urls["projector"], timeout=180_000)
         tab = browser.new_context(viewport={"width": 420, "height": 900}).new_page()

@@ -428,6 +428,7 @@ class TablesTab(FacilitatorTab):
         self.round_count = widgets.BoundedIntText(
             value=3, min=1, max=12, description=_("Rounds"), style=wide, layout={"width": "150px"}
         )
+        self.round_count.add_class("fac-round-count")
         self.round_at_zero = widgets.Dropdown(
             description=_("At 0:00"), options=at_zero_options(AtZero.CLOSE), style=wide,
             layout={"width": "260px"},
