@@ -956,3 +956,25 @@ def test_upgrade_of_a_file_leaves_a_backup_that_opens_as_a_workspace(tmp_path):
     with facilitation.open_workspace(copy) as store:
         assert read_back(store) == expected
         assert store.info().title == "Ostsachsen"
+
+
+def test_a_new_workspace_does_not_take_in_the_journal_of_a_deleted_one(tmp_path: Path) -> None:
+    """A facilitator deletes ``w.db`` but not ``w.db-wal`` (a file manager shows it apart)
+    and makes a new workspace of the same name: the old journal must not come back in it."""
+    path = tmp_path / "w.db"
+    old = facilitation.create_workspace(path, "Alte Reihe")
+    writer = sqlite3.connect(path)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")  # the changes stay in the journal
+    old.add_meeting("Altes Treffen")
+    journal = Path(f"{path}-wal").read_bytes()
+    assert journal  # what the old workspace still held in its journal
+    old.close()
+    writer.close()
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        name.unlink(missing_ok=True)
+    Path(f"{path}-wal").write_bytes(journal)  # left behind
+
+    with facilitation.create_workspace(path, "Neue Reihe") as new:
+        assert new.meetings() == []
+    with facilitation.open_workspace(path) as again:
+        assert again.meetings() == []

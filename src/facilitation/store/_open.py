@@ -315,6 +315,12 @@ def create(
         engine = make_engine(temporary)
         _fill_new(engine, title, description, revision)
         engine.dispose()
+        # A journal left by a deleted workspace of the same name would be read into the
+        # new one (SQLite matches a WAL file by its name, not by the database's content).
+        if not path.exists():
+            for stale in (f"{path}-wal", f"{path}-shm", f"{path}-journal"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(stale)
         try:
             os.link(temporary, path)
         except FileExistsError:
