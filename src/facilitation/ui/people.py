@@ -101,6 +101,7 @@ class PeopleTab(FacilitatorTab):
         )
         invite = esc(_("Invite a participant"))
         again = esc(_("Participants of earlier meetings"))
+        by_code = esc(_("Joining with a code"))
         manage = esc(_("Links and registration"))
         present = esc(_("Who is here"))
         roll_hint = esc(
@@ -123,6 +124,7 @@ class PeopleTab(FacilitatorTab):
             widgets.HTML(f"<h2>{again}</h2>"),
             self.known,
             self.register_known,
+            widgets.HTML(f"<h2>{by_code}</h2>"),
             self.join_state,
             widgets.HBox([self.open_join, self.close_join], layout=row),
             widgets.HTML(f'<h2>{present}</h2><p class="fac-muted">{roll_hint}</p>'),
