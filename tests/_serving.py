@@ -11,6 +11,18 @@ import time
 from pathlib import Path
 
 
+def stretched(seconds: float) -> float:
+    """``seconds``, stretched by the machine's load: the goals (a page says it is offline
+    within 5 s, is back within 10 s, a restart answers within 10 s) hold on an idle laptop,
+    and the tests share two cores with the rest of the suite."""
+    return seconds * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+
+
+def within(seconds: float) -> int:
+    """:func:`stretched` in milliseconds, as Playwright's timeouts take them."""
+    return int(stretched(seconds) * 1000)
+
+
 def free_base_port(count: int = 3) -> int:
     """A first port with ``count`` free ports from it."""
     for _ in range(50):

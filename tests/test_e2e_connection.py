@@ -23,6 +23,8 @@ import pytest
 import facilitation
 from facilitation import serve
 
+from ._serving import within
+
 pytestmark = pytest.mark.slow
 
 PEOPLE = [
@@ -130,14 +132,14 @@ def test_offline_mid_vote_holds_her_clicks_and_shows_the_store_when_back(room) -
 
     context.set_offline(True)
     started = time.monotonic()
-    katrin.get_by_text(LOST).first.wait_for(timeout=5_000)
+    katrin.get_by_text(LOST).first.wait_for(timeout=within(5))
     for topic in TOPICS:
-        expect(_plus(katrin, topic)).to_be_disabled(timeout=5_000)
+        expect(_plus(katrin, topic)).to_be_disabled(timeout=within(5))
     assert time.monotonic() - started < 5.0
     assert katrin.locator("[role=alert]", has_text=LOST).count() == 1  # read out at once
     # A click now is not sent, nor queued for later: the button holds it.
     _plus(katrin, TOPICS[1]).dispatch_event("click")
-    _plus(katrin, TOPICS[1]).click(force=True, timeout=5_000)
+    _plus(katrin, TOPICS[1]).click(force=True, timeout=within(5))
     # Meanwhile another tab of hers places a dot (as the store has it now).
     with facilitation.open_workspace(room["workspace"]) as store:
         store.place_dot(room["round"], room["people"][PEOPLE[0]], room["topics"][TOPICS[2]])
@@ -147,13 +149,13 @@ def test_offline_mid_vote_holds_her_clicks_and_shows_the_store_when_back(room) -
 
     context.set_offline(False)
     started = time.monotonic()
-    katrin.get_by_text(BACK).first.wait_for(timeout=10_000)
-    _left(katrin, 1, timeout=10_000)
+    katrin.get_by_text(BACK).first.wait_for(timeout=within(10))
+    _left(katrin, 1, timeout=within(10))
     assert time.monotonic() - started < 10.0
     expect(katrin.get_by_text(LOST)).to_have_count(0)
     assert _dots(room, PEOPLE[0]) == 2  # the clicks while offline were never sent
     # Her next dot counts.
-    expect(_plus(katrin, TOPICS[3])).to_be_enabled(timeout=10_000)
+    expect(_plus(katrin, TOPICS[3])).to_be_enabled(timeout=within(10))
     _plus(katrin, TOPICS[3]).click()
     _left(katrin, 0)
     assert _dots(room, PEOPLE[0]) == 3
@@ -181,8 +183,8 @@ def test_a_click_lost_in_a_dead_socket_is_said(room) -> None:
         store.place_dot(room["round"], room["people"][name], room["topics"][TOPICS[0]])
     sabine.get_by_text(UNSENT).first.wait_for(timeout=45_000)
     assert _dots(room, name) == before + 1  # the click never arrived, and she was told
-    _left(sabine, 2 - before, timeout=10_000)
-    expect(_plus(sabine, TOPICS[1])).to_be_enabled(timeout=10_000)
+    _left(sabine, 2 - before, timeout=within(10))
+    expect(_plus(sabine, TOPICS[1])).to_be_enabled(timeout=within(10))
     _plus(sabine, TOPICS[1]).click()
     _left(sabine, 1 - before)
     assert _dots(room, name) == before + 2
@@ -191,21 +193,23 @@ def test_a_click_lost_in_a_dead_socket_is_said(room) -> None:
 def test_the_wall_and_the_facilitator_show_a_lost_connection(room) -> None:
     for context, tab in (room["projector"], room["facilitator"]):
         context.set_offline(True)
-        tab.locator(".fac-connection", has_text="Keine Verbindung").first.wait_for(timeout=5_000)
-        tab.wait_for_function(f"{USABLE} === 0", timeout=5_000)
+        tab.locator(".fac-connection", has_text="Keine Verbindung").first.wait_for(
+            timeout=within(5)
+        )
+        tab.wait_for_function(f"{USABLE} === 0", timeout=within(5))
         context.set_offline(False)
-        tab.get_by_text("Keine Verbindung").first.wait_for(state="hidden", timeout=10_000)
+        tab.get_by_text("Keine Verbindung").first.wait_for(state="hidden", timeout=within(10))
     # The wall's mark is small: it does not cover the wall.
     projector = room["projector"][1]
     room["projector"][0].set_offline(True)
     mark = projector.locator(".fac-connection-compact .fac-connection-lost")
-    mark.wait_for(timeout=5_000)
+    mark.wait_for(timeout=within(5))
     box = mark.bounding_box()
     assert box is not None and box["width"] < 400 and box["height"] < 80
     room["projector"][0].set_offline(False)
-    mark.wait_for(state="detached", timeout=10_000)
+    mark.wait_for(state="detached", timeout=within(10))
     # The facilitator's page works again: its controls are back.
-    room["facilitator"][1].wait_for_function(f"{USABLE} > 0", timeout=10_000)
+    room["facilitator"][1].wait_for_function(f"{USABLE} > 0", timeout=within(10))
 
 
 def test_a_server_that_dies_is_said_and_she_comes_back_as_herself(room) -> None:
@@ -216,9 +220,11 @@ def test_a_server_that_dies_is_said_and_she_comes_back_as_herself(room) -> None:
     held = _dots(room, name)
     for page in ("participant", "projector"):
         os.killpg(servers.processes[page].pid, signal.SIGKILL)
-    ute.get_by_text(LOST).first.wait_for(timeout=5_000)
-    ute.wait_for_function(f"{USABLE} === 0", timeout=5_000)
-    projector.locator(".fac-connection", has_text="Keine Verbindung").first.wait_for(timeout=5_000)
+    ute.get_by_text(LOST).first.wait_for(timeout=within(5))
+    ute.wait_for_function(f"{USABLE} === 0", timeout=within(5))
+    projector.locator(".fac-connection", has_text="Keine Verbindung").first.wait_for(
+        timeout=within(5)
+    )
     for page in ("participant", "projector"):
         servers.processes[page].wait(timeout=30)
     assert set(servers.revive()) == {"participant", "projector"}

@@ -28,7 +28,7 @@ from facilitation import serve
 from facilitation._voila import LOAD_S
 from facilitation.serve import PAGES
 
-from ._serving import free_base_port, processes_serving, start_serve, started
+from ._serving import free_base_port, processes_serving, start_serve, started, stretched
 
 pytestmark = pytest.mark.slow
 
@@ -39,8 +39,7 @@ def _restart_limit(first_start: float) -> float:
     """:data:`RESTART_S`, stretched by the machine's load (tests share two cores with others):
     a restart waits for nothing a first start does not (leftovers, ports in TIME-WAIT), so
     it takes no longer than the first start took, give or take :data:`RESTART_S`."""
-    loaded = RESTART_S * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
-    return max(loaded, first_start + RESTART_S)
+    return max(stretched(RESTART_S), first_start + RESTART_S)
 
 
 def _dots(workspace: Path, round_id: int) -> int:
