@@ -53,12 +53,10 @@ def processes_serving(workspace: Path) -> list[int]:
 
 def started(pid: int) -> int | None:
     """When process ``pid`` started (to tell it from a later one with its number); None
-    once it has ended, also while it is a zombie not yet collected by its parent."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        return None if fields[0] in ("Z", "X") else int(fields[19])
-    except (OSError, IndexError, ValueError):
-        return None
+    once it has ended, also while it is a zombie: the rule `serve` itself goes by."""
+    from facilitation.serve import _started
+
+    return _started(pid)
 
 
 def start_serve(
